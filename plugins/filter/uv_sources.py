@@ -1,0 +1,107 @@
+# -*- coding: utf-8 -*-
+# Copyright: labfleet.uv contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Filters that pick uv and CPython artifacts for a target machine (documented in the role's docs)."""
+
+from __future__ import annotations
+
+import re
+
+from ansible.errors import AnsibleFilterError
+from ansible.module_utils.six.moves.urllib.parse import urljoin
+
+# `uname -m` (ansible_facts.architecture) -> how uv's release tarballs, uv's PyPI wheels and uv's
+# python-downloads JSON name that machine.
+PLATFORMS = {
+    "x86_64": dict(triple="x86_64-unknown-linux-gnu", family="x86_64", libc="gnu",
+                   wheel_tag="manylinux_2_17_x86_64.manylinux2014_x86_64"),
+    # the musl-static aarch64 wheel has no glibc coupling; the release tarball is the gnu build
+    "aarch64": dict(triple="aarch64-unknown-linux-gnu", family="aarch64", libc="gnu",
+                    wheel_tag="manylinux_2_17_aarch64.manylinux2014_aarch64.musllinux_1_1_aarch64"),
+    # 32-bit Raspberry Pi OS
+    "armv7l": dict(triple="armv7-unknown-linux-gnueabihf", family="armv7", libc="gnueabihf",
+                   wheel_tag="manylinux_2_17_armv7l.manylinux2014_armv7l"),
+}
+ALIASES = {"amd64": "x86_64", "arm64": "aarch64", "armhf": "armv7l", "armv7": "armv7l"}
+
+# cpython-3.11.2-linux-x86_64-gnu.tar.gz (uv's own key) or
+# cpython-3.13.1+20241206-x86_64-unknown-linux-gnu-install_only.tar.gz (python-build-standalone release)
+UV_KEY_RE = re.compile(r"^cpython-(?P<version>\d+\.\d+\.\d+)(?P<pre>(?:a|b|rc)\d+)?-linux-(?P<family>[a-z0-9_]+)"
+                       r"-(?P<libc>gnu|gnueabihf|musl)\.tar\.(?:gz|zst|xz)$")
+PBS_RE = re.compile(r"^cpython-(?P<version>\d+\.\d+\.\d+)(?P<pre>(?:a|b|rc)\d+)?\+(?P<build>\d+)-(?P<arch>[a-z0-9_]+)"
+                    r"-unknown-linux-(?P<libc>gnu|gnueabihf|musl)-install_only(?:_stripped)?\.tar\.(?:gz|zst)$")
+PBS_FAMILY = {"armv7": "armv7", "aarch64": "aarch64", "x86_64": "x86_64"}
+
+
+def uv_platform(machine):
+    """The uv/CPython names for a `uname -m` value; fails clearly for an unsupported one."""
+    key = ALIASES.get(str(machine), str(machine))
+    if key not in PLATFORMS:
+        raise AnsibleFilterError("unsupported architecture %r: labfleet.uv supports %s"
+                                 % (machine, ", ".join(sorted(PLATFORMS))))
+    return dict(PLATFORMS[key], machine=key)
+
+
+def python_archive_info(filename):
+    """Parse a CPython archive name into the fields of a uv python-downloads JSON entry."""
+    name = str(filename).rsplit("/", 1)[-1]
+    m = UV_KEY_RE.match(name)
+    if m:
+        family, libc, build = m.group("family"), m.group("libc"), None
+    else:
+        m = PBS_RE.match(name)
+        if not m:
+            raise AnsibleFilterError(
+                "%r is not a CPython archive name uv can describe: expected cpython-X.Y.Z-linux-ARCH-LIBC.tar.gz "
+                "or python-build-standalone's cpython-X.Y.Z+BUILD-ARCH-unknown-linux-LIBC-install_only.tar.gz" % name)
+        family, libc, build = PBS_FAMILY.get(m.group("arch"), m.group("arch")), m.group("libc"), m.group("build")
+    major, minor, patch = (int(x) for x in m.group("version").split("."))
+    return dict(name="cpython", major=major, minor=minor, patch=patch, series="%d.%d" % (major, minor), prerelease=m.group("pre") or "",
+                family=family, libc=libc, build=build, filename=name,
+                key="cpython-%s%s-linux-%s-%s" % (m.group("version"), m.group("pre") or "", family, libc))
+
+
+def python_downloads_json(archives, base_url):
+    """A uv python-downloads JSON object for archives served under base_url.
+
+    archives: dicts with the archive's name (filename, or path as in a stat result) and its sha256
+    (sha256, or checksum as in a stat result made with checksum_algorithm=sha256).
+    """
+    entries = {}
+    for archive in archives:
+        info = python_archive_info(archive.get("filename") or archive["path"])
+        sha256 = archive.get("sha256") or archive.get("checksum")
+        if not sha256 or len(sha256) != 64:
+            raise AnsibleFilterError("no sha256 for %s" % info["filename"])
+        entries[info["key"]] = dict(
+            name="cpython", arch=dict(family=info["family"], variant=None), os="linux", libc=info["libc"],
+            major=info["major"], minor=info["minor"], patch=info["patch"], prerelease=info["prerelease"],
+            url=base_url.rstrip("/") + "/" + info["filename"], sha256=sha256, variant=None)
+        if info["build"]:
+            entries[info["key"]]["build"] = info["build"]
+    return entries
+
+
+def pypi_uv_wheel(index_json, version, machine, json_url):
+    """The uv wheel for machine from the PyPI JSON API answer: {filename, url, sha256}.
+
+    Relative file URLs (some registry front-ends serve them) are resolved against json_url.
+    """
+    tag = uv_platform(machine)["wheel_tag"]
+    files = (index_json.get("releases") or {}).get(version)
+    if files is None and (index_json.get("info") or {}).get("version") == version:
+        files = index_json.get("urls")
+    if not files:
+        raise AnsibleFilterError("uv %s is not listed at %s" % (version, json_url))
+    wanted = "uv-%s-py3-none-%s.whl" % (version, tag)
+    for entry in files:
+        if entry.get("filename") == wanted:
+            return dict(filename=wanted, url=urljoin(json_url, entry["url"]), sha256=entry["digests"]["sha256"])
+    raise AnsibleFilterError("no wheel %s for uv %s at %s" % (wanted, version, json_url))
+
+
+class FilterModule(object):
+    def filters(self):
+        return dict(uv_platform=uv_platform, python_archive_info=python_archive_info,
+                    python_downloads_json=python_downloads_json, pypi_uv_wheel=pypi_uv_wheel)

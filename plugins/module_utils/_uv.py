@@ -1,0 +1,92 @@
+# -*- coding: utf-8 -*-
+# Copyright: labfleet.uv contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# PRIVATE module_util of the labfleet.uv collection: not a public API, it may change without notice.
+# It is the one place that knows how to run uv for the modules uv_binary, uv_python, uv_venv and uv_tool.
+
+from __future__ import annotations
+
+import os
+import re
+
+# The argument spec shared by every module that runs uv (documented in doc_fragments/uv.py).
+UV_COMMON_ARGS = dict(
+    uv_path=dict(type="path", default="/opt/uv/bin/uv"),
+    python_install_dir=dict(type="path", default="/opt/uv/python"),
+    python_bin_dir=dict(type="path", default="/opt/uv/python-bin"),
+    tool_dir=dict(type="path", default="/opt/uv/tools"),
+    tool_bin_dir=dict(type="path", default="/opt/uv/tool-bin"),
+    cache_dir=dict(type="path", default="/opt/uv/cache"),
+    config_file=dict(type="path"),
+)
+
+MINOR_RE = re.compile(r"^3\.(\d{1,2})$")
+UV_VERSION_RE = re.compile(r"^uvx? (\d+\.\d+\.\d+\S*)")
+
+
+def parse_uv_version(text):
+    """'uv 0.13.9 (x86_64-unknown-linux-gnu)' -> '0.13.9'; None if the text is not uv's version line."""
+    m = UV_VERSION_RE.match((text or "").strip())
+    return m.group(1) if m else None
+
+
+def is_minor(version):
+    """True for a CPython minor such as '3.13' (never a patch such as '3.13.1')."""
+    return bool(MINOR_RE.match(str(version)))
+
+
+class UvRunner(object):
+    """Runs uv with the shared install locations, a 022 umask and no colour or progress bars.
+
+    All uv calls go through run(), so unit tests mock exactly one boundary: module.run_command.
+    """
+
+    def __init__(self, module):
+        self.module = module
+        p = module.params
+        self.uv = p["uv_path"]
+        self.python_install_dir = p["python_install_dir"]
+        self.python_bin_dir = p["python_bin_dir"]
+        self.tool_dir = p["tool_dir"]
+        self.tool_bin_dir = p["tool_bin_dir"]
+        self.env = {
+            "UV_PYTHON_INSTALL_DIR": self.python_install_dir,
+            "UV_PYTHON_BIN_DIR": self.python_bin_dir,
+            "UV_TOOL_DIR": self.tool_dir,
+            "UV_TOOL_BIN_DIR": self.tool_bin_dir,
+            "UV_NO_PROGRESS": "1",
+            "NO_COLOR": "1",
+            # root's own cache beside the installs, never a user's
+            "UV_CACHE_DIR": p["cache_dir"],
+        }
+        if p.get("config_file"):
+            self.env["UV_CONFIG_FILE"] = p["config_file"]
+        self.commands = []
+
+    @property
+    def available(self):
+        return os.path.isfile(self.uv) and os.access(self.uv, os.X_OK)
+
+    def require(self):
+        """Fail clearly when uv is missing (outside check mode, where a missing uv means 'would install')."""
+        if not self.available:
+            self.module.fail_json(msg="uv was not found at %s (option uv_path); install it first, "
+                                      "e.g. with labfleet.uv.uv_binary" % self.uv)
+
+    def run(self, args, check=True):
+        cmd = [self.uv] + list(args)
+        rc, out, err = self.module.run_command(cmd, environ_update=self.env, umask=0o022, cwd="/")
+        self.commands.append(" ".join(cmd))
+        if check and rc != 0:
+            self.module.fail_json(msg="uv failed (rc=%d): %s" % (rc, (err or out).strip()),
+                                  cmd=cmd, rc=rc, stdout=out, stderr=err)
+        return rc, out, err
+
+
+def read_uv_version(module, path):
+    """The version the uv executable at path reports, or None when it is missing or not uv."""
+    if not os.path.isfile(path):
+        return None
+    rc, out, dummy = module.run_command([path, "--version"])
+    return parse_uv_version(out) if rc == 0 else None

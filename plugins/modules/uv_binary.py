@@ -1,0 +1,198 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: labfleet.uv contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: uv_binary
+short_description: Install the uv and uvx executables from a release archive or a PyPI wheel
+version_added: 0.1.0
+description:
+  - Installs C(uv) and C(uvx) into O(bin_dir) from an archive already on the target, when the
+    installed C(uv --version) differs from O(version).
+  - Accepts the upstream release tarball (C(uv-<triple>.tar.gz)) and the PyPI wheel (C(uv-<version>-py3-none-<platform>.whl)).
+  - The archive's sha256 is checked when O(sha256) is given; the new executable must report O(version)
+    before it replaces the old one. The swap is an atomic rename, so C(uv) is never half-written.
+  - Fetching the archive is left to M(ansible.builtin.get_url) or M(ansible.builtin.copy), so any
+    source (upstream, mirror, PyPI, controller) works the same way.
+attributes:
+  check_mode:
+    support: full
+    description: Reports whether uv would be installed or replaced; the archive need not exist yet.
+  diff_mode:
+    support: full
+    description: Shows the uv version before and after.
+  idempotent:
+    support: full
+    description: Nothing is done when the installed uv reports O(version).
+options:
+  version:
+    description:
+      - The uv version to have, for example V(0.13.9).
+    type: str
+    required: true
+  bin_dir:
+    description:
+      - Absolute directory for C(uv) and C(uvx). Created (mode 0755) when missing.
+    type: path
+    default: /opt/uv/bin
+  src:
+    description:
+      - Path on the target of the release tarball or wheel.
+      - Only needed when uv must be installed or replaced.
+    type: path
+  sha256:
+    description:
+      - Expected sha256 of O(src), 64 hex digits. Recommended; the install fails on a mismatch.
+    type: str
+author:
+  - labfleet.uv developers
+"""
+
+EXAMPLES = r"""
+- name: Fetch the upstream release tarball with its published checksum
+  ansible.builtin.get_url:
+    url: https://github.com/astral-sh/uv/releases/download/0.13.9/uv-x86_64-unknown-linux-gnu.tar.gz
+    checksum: sha256:https://github.com/astral-sh/uv/releases/download/0.13.9/uv-x86_64-unknown-linux-gnu.tar.gz.sha256
+    dest: /opt/uv/downloads/uv-x86_64-unknown-linux-gnu.tar.gz
+    mode: "0644"
+
+- name: Install uv 0.13.9 into /opt/uv/bin
+  labfleet.uv.uv_binary:
+    version: 0.13.9
+    src: /opt/uv/downloads/uv-x86_64-unknown-linux-gnu.tar.gz
+    bin_dir: /opt/uv/bin
+"""
+
+RETURN = r"""
+version:
+  description: The uv version installed after the run.
+  returned: success
+  type: str
+  sample: 0.13.9
+previous_version:
+  description: The uv version found before the run, or null when there was none.
+  returned: success
+  type: str
+  sample: 0.12.1
+executables:
+  description: Absolute paths of the installed executables.
+  returned: success
+  type: list
+  elements: str
+  sample: [/opt/uv/bin/uv, /opt/uv/bin/uvx]
+"""
+
+import hashlib
+import os
+import re
+import shutil
+import tarfile
+import tempfile
+import zipfile
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import read_uv_version
+
+EXECUTABLES = ("uv", "uvx")
+SHA256_RE = re.compile(r"^[0-9a-fA-F]{64}$")
+
+
+def sha256_file(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def archive_members(src):
+    """Map 'uv'/'uvx' -> that executable's bytes, read from a release tarball or a wheel."""
+    found = {}
+    if zipfile.is_zipfile(src):
+        with zipfile.ZipFile(src) as zf:
+            for name in zf.namelist():
+                parts = name.split("/")
+                # uv-0.13.9.data/scripts/uv
+                if len(parts) == 3 and parts[0].endswith(".data") and parts[1] == "scripts" and parts[2] in EXECUTABLES:
+                    found[parts[2]] = zf.read(name)
+        return found
+    with tarfile.open(src) as tf:
+        for member in tf.getmembers():
+            base = os.path.basename(member.name)
+            # uv-x86_64-unknown-linux-gnu/uv
+            if member.isfile() and base in EXECUTABLES and member.name.count("/") <= 1:
+                found[base] = tf.extractfile(member).read()
+    return found
+
+
+def install(module, src, bin_dir, version, sha256):
+    if not src or not os.path.isfile(src):
+        module.fail_json(msg="uv %s must be installed but src %r is not a file on the target" % (version, src))
+    if sha256:
+        actual = sha256_file(src)
+        if actual.lower() != sha256.lower():
+            module.fail_json(msg="sha256 of %s is %s, expected %s: refusing to install it" % (src, actual, sha256))
+    try:
+        members = archive_members(src)
+    except (tarfile.TarError, zipfile.BadZipFile, OSError) as e:
+        module.fail_json(msg="cannot read %s as a uv release tarball or wheel: %s" % (src, e))
+    missing = [name for name in EXECUTABLES if name not in members]
+    if missing:
+        module.fail_json(msg="%s holds no %s: not a uv release tarball or wheel" % (src, " or ".join(missing)))
+    if not os.path.isdir(bin_dir):
+        os.makedirs(bin_dir, 0o755)
+    staged = {}
+    try:
+        for name in EXECUTABLES:
+            fd, tmp = tempfile.mkstemp(prefix=".%s." % name, dir=bin_dir)
+            with os.fdopen(fd, "wb") as f:
+                f.write(members[name])
+            os.chmod(tmp, 0o755)
+            staged[name] = tmp
+        got = read_uv_version(module, staged["uv"])
+        if got != version:
+            module.fail_json(msg="%s holds uv %s, not the requested version %s" % (src, got, version))
+        for name, tmp in staged.items():
+            os.rename(tmp, os.path.join(bin_dir, name))
+        staged = {}
+    finally:
+        for tmp in staged.values():
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            version=dict(type="str", required=True),
+            bin_dir=dict(type="path", default="/opt/uv/bin"),
+            src=dict(type="path"),
+            sha256=dict(type="str"),
+        ),
+        supports_check_mode=True,
+    )
+    p = module.params
+    if not os.path.isabs(p["bin_dir"]):
+        module.fail_json(msg="bin_dir must be an absolute path, got %r" % p["bin_dir"])
+    if p["sha256"] and not SHA256_RE.match(p["sha256"]):
+        module.fail_json(msg="sha256 must be 64 hex digits, got %r (%d characters)" % (p["sha256"], len(p["sha256"])))
+    uv = os.path.join(p["bin_dir"], "uv")
+    previous = read_uv_version(module, uv)
+    uvx_present = os.path.isfile(os.path.join(p["bin_dir"], "uvx"))
+    changed = previous != p["version"] or not uvx_present
+    if changed and not module.check_mode:
+        install(module, p["src"], p["bin_dir"], p["version"], p["sha256"])
+    module.exit_json(
+        changed=changed,
+        version=p["version"] if changed else previous,
+        previous_version=previous,
+        executables=[os.path.join(p["bin_dir"], name) for name in EXECUTABLES],
+        diff=dict(before="uv %s\n" % previous if previous else "", after="uv %s\n" % p["version"]),
+    )
+
+
+if __name__ == "__main__":
+    main()

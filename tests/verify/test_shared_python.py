@@ -1,0 +1,149 @@
+"""What an ordinary user of a converged machine gets, checked in real login shells.
+
+Run by Molecule's testinfra verifier against every instance of a scenario. The expectations are the
+role's defaults under /opt/uv plus what the scenarios' converge.yml configures (CPython 3.11 from the
+offline archives, requests in the shared venv, pre-commit 4.3.0 as a global tool).
+"""
+import os
+import shlex
+
+import pytest
+
+ROOT = "/opt/uv"
+VENV = ROOT + "/venv"
+MINOR = os.environ.get("LABFLEET_VERIFY_MINOR", "3.11")
+USERS = os.environ.get("LABFLEET_VERIFY_USERS", "alice,bob,carol").split(",")
+TOOL, TOOL_VERSION = "pre-commit", "4.3.0"
+PACKAGE = "requests"
+
+
+def login(host, user, cmd, shell=None):
+    """Run cmd in a login shell of user, as a fresh login would: a clean environment.
+
+    shell=None uses the user's own shell from passwd (su -l); otherwise `<shell> -l -c cmd`.
+    """
+    if shell is None:
+        argv = "su -l %s -c %s" % (user, shlex.quote(cmd))
+    else:
+        home = host.user(user).home
+        argv = "runuser -u %s -- env -i HOME=%s USER=%s LOGNAME=%s PATH=/usr/bin:/bin %s -l -c %s" % (
+            user, home, user, user, shell, shlex.quote(cmd))
+    return host.run(argv)
+
+
+def ok(result):
+    assert result.rc == 0, "rc=%d\nstdout: %s\nstderr: %s" % (result.rc, result.stdout, result.stderr)
+    return result.stdout.strip()
+
+
+CONTEXTS = [("alice", "bash"), ("alice", "sh")] + [(u, None) for u in USERS]
+
+
+@pytest.mark.parametrize("user,shell", CONTEXTS)
+def test_python_resolves_into_shared_venv(host, user, shell):
+    for word in ("python", "python3"):
+        assert ok(login(host, user, "command -v %s" % word, shell)) == "%s/bin/%s" % (VENV, word)
+
+
+@pytest.mark.parametrize("user,shell", CONTEXTS)
+def test_venv_base_is_managed_cpython(host, user, shell):
+    out = ok(login(host, user, "python -c 'import os, sys; print(sys.prefix); print(os.path.realpath("
+                                "sys.base_prefix)); print(\"%d.%d\" % sys.version_info[:2])'", shell))
+    prefix, base, minor = out.splitlines()
+    assert prefix == VENV
+    assert base.startswith(ROOT + "/python/cpython-%s." % MINOR), base
+    assert minor == MINOR
+
+
+@pytest.mark.parametrize("user,shell", CONTEXTS)
+def test_configured_package_imports(host, user, shell):
+    out = ok(login(host, user, "python -c 'import %s; print(%s.__file__)'" % (PACKAGE, PACKAGE), shell))
+    assert out.startswith(VENV + "/lib/python%s/site-packages/" % MINOR)
+
+
+@pytest.mark.parametrize("user,shell", CONTEXTS)
+def test_global_tool_runs(host, user, shell):
+    assert ok(login(host, user, "command -v %s" % TOOL, shell)) == ROOT + "/tool-bin/" + TOOL
+    assert ok(login(host, user, "%s --version" % TOOL, shell)) == "%s %s" % (TOOL, TOOL_VERSION)
+
+
+@pytest.mark.parametrize("user,shell", CONTEXTS)
+def test_uv_on_path(host, user, shell):
+    assert ok(login(host, user, "command -v uv", shell)) == ROOT + "/bin/uv"
+    assert ok(login(host, user, "command -v uvx", shell)) == ROOT + "/bin/uvx"
+
+
+@pytest.mark.parametrize("user,shell", [("alice", "bash"), ("bob", "sh")])
+def test_user_venv_uses_shared_python_without_download(host, user, shell):
+    res = login(host, user, "rm -rf ~/v && uv venv ~/v --python %s && ~/v/bin/python -c "
+                            "'import os, sys; print(os.path.realpath(sys.base_prefix))'" % MINOR, shell)
+    out = ok(res)
+    assert "Downloading" not in res.stderr + res.stdout
+    assert out.splitlines()[-1].startswith(ROOT + "/python/cpython-%s." % MINOR)
+
+
+def test_user_cannot_download_other_pythons(host):
+    res = login(host, "alice", "uv python install 3.10", "bash")
+    assert res.rc != 0
+    assert "Downloading" not in res.stderr + res.stdout
+
+
+@pytest.mark.parametrize("cmd", [
+    "uv pip install --python %s/bin/python six" % VENV,
+    "python -m pip install six",
+    "touch %s/bin/intruder" % VENV,
+])
+def test_user_cannot_modify_shared_venv(host, cmd):
+    res = login(host, "alice", cmd, "bash")
+    assert res.rc != 0, res.stdout
+    assert not host.file(VENV + "/bin/intruder").exists
+    assert ok(login(host, "alice", "python -c 'import six' 2>&1 || echo missing", "bash")).endswith("missing")
+
+
+def test_users_own_uv_tool_install_still_works(host):
+    """The profile exports no UV_TOOL_DIR/UV_TOOL_BIN_DIR, which would point users at root's dirs."""
+    out = ok(login(host, "alice", "uv tool install --force %s==%s >/dev/null 2>&1 && "
+                                  "ls ~/.local/bin/%s" % (TOOL, TOOL_VERSION, TOOL), "bash"))
+    assert out.endswith("/.local/bin/" + TOOL)
+    ok(login(host, "alice", "uv tool uninstall %s" % TOOL, "bash"))
+
+
+def test_default_shims_point_at_managed_cpython(host):
+    for name in ("python", "python3", "python" + MINOR):
+        target = host.file(ROOT + "/python-bin/" + name).linked_to
+        assert target.startswith(ROOT + "/python/cpython-%s" % MINOR), (name, target)
+    out = ok(login(host, "alice", ROOT + "/python-bin/python -c 'import sys; print(sys.prefix)'", "bash"))
+    assert out.startswith(ROOT + "/python/cpython-%s" % MINOR)
+
+
+def test_path_order_and_no_duplicates_when_sourced_twice(host):
+    script = "/etc/profile.d/labfleet-uv.sh"
+    out = ok(login(host, "bob", ". %s; . %s; echo \"$PATH\"" % (script, script), "sh"))
+    entries = out.split(":")
+    assert entries[:4] == [VENV + "/bin", ROOT + "/tool-bin", ROOT + "/python-bin", ROOT + "/bin"]
+    assert len(entries) == len(set(entries)), entries
+
+
+@pytest.mark.parametrize("shell", ["sh", "bash", "zsh"])
+def test_profile_script_is_safe_under_set_u(host, shell):
+    script = "/etc/profile.d/labfleet-uv.sh"
+    out = ok(host.run("env -i %s -u -c '. %s && echo \"$PATH\"'" % (shell, script)))
+    assert out.split(":")[0] == VENV + "/bin"
+
+
+def test_uv_python_install_dir_exported_but_not_tool_dirs(host):
+    out = ok(login(host, "alice", "env", "bash"))
+    assert "UV_PYTHON_INSTALL_DIR=%s/python" % ROOT in out.splitlines()
+    assert not [line for line in out.splitlines() if line.startswith(("UV_TOOL_DIR=", "UV_TOOL_BIN_DIR="))]
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_users_can_write_nothing_but_uv_python_lock(host, user):
+    """uv's install-dir lock is 0666 on purpose (users' uv takes it to read the Pythons); nothing else."""
+    writable = ok(login(host, user, "find %s -writable 2>/dev/null; true" % ROOT, "sh")).split()
+    assert writable == [ROOT + "/python/.lock"]
+
+
+def test_installs_are_root_owned(host):
+    for path in (ROOT + "/bin/uv", VENV, VENV + "/bin/python", ROOT + "/tools", ROOT + "/python"):
+        assert host.file(path).user == "root", path
