@@ -48,7 +48,7 @@ options:
       - Expected sha256 of O(src), 64 hex digits. Recommended; the install fails on a mismatch.
     type: str
 author:
-  - labfleet.uv developers
+  - labfleet.uv developers (@labfleet)
 """
 
 EXAMPLES = r"""
@@ -88,7 +88,6 @@ executables:
 import hashlib
 import os
 import re
-import shutil
 import tarfile
 import tempfile
 import zipfile

@@ -40,7 +40,7 @@ options:
     type: bool
     default: false
 author:
-  - labfleet.uv developers
+  - labfleet.uv developers (@labfleet)
 """
 
 EXAMPLES = r"""
@@ -170,13 +170,15 @@ class PythonInstaller(object):
             after = self.state()
             still_missing = [v for v in self.versions if v not in set(e["minor"] for e in after["installed"])]
             wrong = [n for n, t in after["shims"].items() if not self.shim_is_ours(t)]
-            if still_missing or wrong:
-                self.module.fail_json(msg="uv reported success, but %s" % "; ".join(filter(None, [
-                    still_missing and "%s is not installed in %s" % (", ".join(still_missing),
-                                                                     self.uv.python_install_dir),
-                    wrong and "%s in %s does not point to CPython %s" % (", ".join(wrong), self.uv.python_bin_dir,
-                                                                        self.default)])),
-                    commands=self.uv.commands, shims=after["shims"])
+            problems = []
+            if still_missing:
+                problems.append("%s is not installed in %s" % (", ".join(still_missing), self.uv.python_install_dir))
+            if wrong:
+                problems.append("%s in %s does not point to CPython %s" % (
+                    ", ".join(wrong), self.uv.python_bin_dir, self.default))
+            if problems:
+                self.module.fail_json(msg="uv reported success, but " + "; ".join(problems),
+                                      commands=self.uv.commands, shims=after["shims"])
         elif changed:
             after = self.predicted(before, missing)
         else:

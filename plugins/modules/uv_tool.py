@@ -48,7 +48,7 @@ options:
     type: str
     required: true
 author:
-  - labfleet.uv developers
+  - labfleet.uv developers (@labfleet)
 """
 
 EXAMPLES = r"""

@@ -46,7 +46,7 @@ options:
       - Path on the target of a requirements file to install.
     type: path
 author:
-  - labfleet.uv developers
+  - labfleet.uv developers (@labfleet)
 """
 
 EXAMPLES = r"""

@@ -47,8 +47,8 @@ def test_python_resolves_into_shared_venv(host, user, shell):
 
 @pytest.mark.parametrize("user,shell", CONTEXTS)
 def test_venv_base_is_managed_cpython(host, user, shell):
-    out = ok(login(host, user, "python -c 'import os, sys; print(sys.prefix); print(os.path.realpath("
-                                "sys.base_prefix)); print(\"%d.%d\" % sys.version_info[:2])'", shell))
+    code = "import os, sys; print(sys.prefix); print(os.path.realpath(sys.base_prefix)); print('%d.%d' % sys.version_info[:2])"
+    out = ok(login(host, user, 'python -c "%s"' % code, shell))
     prefix, base, minor = out.splitlines()
     assert prefix == VENV
     assert base.startswith(ROOT + "/python/cpython-%s." % MINOR), base
