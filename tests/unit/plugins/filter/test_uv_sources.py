@@ -1,0 +1,100 @@
+"""The filters that pick uv and CPython artifacts: pure functions, no mocks."""
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.labfleet.uv.plugins.filter.uv_sources import (
+    pypi_uv_wheel, python_archive_info, python_downloads_json, uv_platform,
+)
+
+
+@pytest.mark.parametrize("machine,triple,family,libc", [
+    ("x86_64", "x86_64-unknown-linux-gnu", "x86_64", "gnu"),
+    ("amd64", "x86_64-unknown-linux-gnu", "x86_64", "gnu"),
+    ("aarch64", "aarch64-unknown-linux-gnu", "aarch64", "gnu"),
+    ("arm64", "aarch64-unknown-linux-gnu", "aarch64", "gnu"),
+    ("armv7l", "armv7-unknown-linux-gnueabihf", "armv7", "gnueabihf"),
+])
+def test_uv_platform(machine, triple, family, libc):
+    p = uv_platform(machine)
+    assert (p["triple"], p["family"], p["libc"]) == (triple, family, libc)
+
+
+def test_uv_platform_armv7_wheel_is_the_glibc_one():
+    assert uv_platform("armv7l")["wheel_tag"] == "manylinux_2_17_armv7l.manylinux2014_armv7l"
+
+
+def test_uv_platform_aarch64_wheel_is_the_static_musl_one():
+    assert uv_platform("aarch64")["wheel_tag"].endswith("musllinux_1_1_aarch64")
+
+
+@pytest.mark.parametrize("machine", ["ppc64le", "i686", "riscv64", ""])
+def test_uv_platform_refuses_unknown_arch(machine):
+    with pytest.raises(AnsibleFilterError, match="unsupported architecture"):
+        uv_platform(machine)
+
+
+@pytest.mark.parametrize("name,key,family,libc,build,series", [
+    ("cpython-3.11.2-linux-x86_64-gnu.tar.gz", "cpython-3.11.2-linux-x86_64-gnu", "x86_64", "gnu", None, "3.11"),
+    ("/srv/a/cpython-3.11.2-linux-aarch64-gnu.tar.gz", "cpython-3.11.2-linux-aarch64-gnu", "aarch64", "gnu", None,
+     "3.11"),
+    ("cpython-3.13.1+20241206-x86_64-unknown-linux-gnu-install_only.tar.gz", "cpython-3.13.1-linux-x86_64-gnu",
+     "x86_64", "gnu", "20241206", "3.13"),
+    ("cpython-3.13.1+20241206-armv7-unknown-linux-gnueabihf-install_only_stripped.tar.gz",
+     "cpython-3.13.1-linux-armv7-gnueabihf", "armv7", "gnueabihf", "20241206", "3.13"),
+    ("cpython-3.14.0rc2-linux-x86_64-gnu.tar.gz", "cpython-3.14.0rc2-linux-x86_64-gnu", "x86_64", "gnu", None, "3.14"),
+])
+def test_python_archive_info(name, key, family, libc, build, series):
+    info = python_archive_info(name)
+    assert (info["key"], info["family"], info["libc"], info["build"], info["series"]) == (
+        key, family, libc, build, series)
+
+
+@pytest.mark.parametrize("name", ["python-3.11.tar.gz", "cpython-3.11-linux-x86_64-gnu.tar.gz", "cpython.zip"])
+def test_python_archive_info_refuses_other_names(name):
+    with pytest.raises(AnsibleFilterError, match="not a CPython archive name"):
+        python_archive_info(name)
+
+
+def test_python_downloads_json_from_stat_results():
+    sha = "a" * 64
+    entries = python_downloads_json(
+        [{"path": "/d/cpython-3.11.2-linux-x86_64-gnu.tar.gz", "checksum": sha},
+         {"filename": "cpython-3.13.1+20241206-armv7-unknown-linux-gnueabihf-install_only.tar.gz", "sha256": sha}],
+        "file:///opt/uv/downloads/python/")
+    assert entries["cpython-3.11.2-linux-x86_64-gnu"] == {
+        "name": "cpython", "arch": {"family": "x86_64", "variant": None}, "os": "linux", "libc": "gnu",
+        "major": 3, "minor": 11, "patch": 2, "prerelease": "", "variant": None, "sha256": sha,
+        "url": "file:///opt/uv/downloads/python/cpython-3.11.2-linux-x86_64-gnu.tar.gz"}
+    armv7 = entries["cpython-3.13.1-linux-armv7-gnueabihf"]
+    assert (armv7["arch"]["family"], armv7["libc"], armv7["build"]) == ("armv7", "gnueabihf", "20241206")
+    assert "version" not in entries  # uv rejects a top-level "version" key
+
+
+def test_python_downloads_json_needs_a_checksum():
+    with pytest.raises(AnsibleFilterError, match="no sha256"):
+        python_downloads_json([{"path": "cpython-3.11.2-linux-x86_64-gnu.tar.gz", "checksum": "abc"}], "file:///x")
+
+
+INDEX = {"info": {"version": "0.13.9"}, "releases": {"0.13.9": [
+    {"filename": "uv-0.13.9-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+     "url": "../../packages/3d/aa/uv-x86.whl", "digests": {"sha256": "1" * 64}},
+    {"filename": "uv-0.13.9-py3-none-manylinux_2_17_armv7l.manylinux2014_armv7l.whl",
+     "url": "https://files.example.org/uv-armv7.whl", "digests": {"sha256": "2" * 64}},
+]}}
+
+
+def test_pypi_uv_wheel_resolves_relative_urls_against_the_json_url():
+    wheel = pypi_uv_wheel(INDEX, "0.13.9", "x86_64", "https://pypi.example.org/pypi/uv/json")
+    assert wheel == {"filename": "uv-0.13.9-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+                     "url": "https://pypi.example.org/packages/3d/aa/uv-x86.whl", "sha256": "1" * 64}
+
+
+def test_pypi_uv_wheel_armv7():
+    assert pypi_uv_wheel(INDEX, "0.13.9", "armv7l", "https://pypi.org/pypi/uv/json")["sha256"] == "2" * 64
+
+
+def test_pypi_uv_wheel_missing_version_or_arch():
+    with pytest.raises(AnsibleFilterError, match="is not listed"):
+        pypi_uv_wheel(INDEX, "0.1.0", "x86_64", "https://pypi.org/pypi/uv/json")
+    with pytest.raises(AnsibleFilterError, match="no wheel"):
+        pypi_uv_wheel(INDEX, "0.13.9", "aarch64", "https://pypi.org/pypi/uv/json")
