@@ -166,29 +166,31 @@ class SharedVenv(object):
         return package_changes(err + "\n" + out) or (["(changes)"] if dry_run else [])
 
     def run(self):
-        check = self.module.check_mode
         cfg = read_pyvenv_cfg(self.path)
+        before = "venv %s\nhome %s\n" % (self.path, cfg.get("home")) if cfg else ""
         create = self.needs_create(cfg)
         reseed = not create and self.needs_seed()
-        if not create and not self.uv.available:
-            pending = ["(uv is not installed yet: packages will be checked)"]  # check mode on a fresh host
-        elif not create:
-            pending = self.pip_install(dry_run=True)
-        else:
+        if create:
             pending = ["+ %s" % r for r in self.requirements if r != "-r"]
+        elif self.uv.available:
+            pending = self.pip_install(dry_run=True)
+        else:  # check mode on a host where uv is not installed yet
+            pending = ["(uv is not installed yet: packages will be checked)"]
         changed = create or reseed or bool(pending)
         changes = pending
-        if changed and not check:
+        home = cfg.get("home") if cfg else None
+        if changed and self.module.check_mode:
+            if create:
+                home = self.home_prefix() + "<platform>/bin"
+        elif changed:
             if create or reseed:
                 self.create(clear=cfg is not None and create)
             changes = self.pip_install(dry_run=False) if (create or pending) else []
-            cfg = read_pyvenv_cfg(self.path)
-        before = "venv %s\nhome %s\n" % (self.path, cfg.get("home") if cfg and not create else "(none)")
-        home = (cfg or {}).get("home") if not (check and create) else self.home_prefix() + "<platform>/bin"
+            home = (read_pyvenv_cfg(self.path) or {}).get("home")
         self.module.exit_json(
             changed=changed, created=create, python=self.python, home=home,
             package_changes=changes, commands=self.uv.commands,
-            diff=dict(before=before if not create else "",
+            diff=dict(before=before,
                       after="venv %s\nhome %s\n%s" % (self.path, home, "".join(c + "\n" for c in changes))),
         )
 
