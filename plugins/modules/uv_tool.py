@@ -185,7 +185,8 @@ class ToolManager(object):
     def apply(self, action, tool):
         """Run one action; return whether it changed anything."""
         if action == "uninstall":
-            self.uv.run(["tool", "uninstall", tool["key"]])
+            if not self.module.check_mode:
+                self.uv.run(["tool", "uninstall", tool["key"]])
             return True
         if action == "upgrade":
             if self.module.check_mode:
@@ -204,9 +205,7 @@ class ToolManager(object):
         before = self.installed()
         done = []
         for action, tool in self.plan(before):
-            if action == "uninstall" and self.module.check_mode:
-                done.append("uninstall %s" % tool["key"])
-            elif self.apply(action, tool):
+            if self.apply(action, tool):
                 done.append("%s %s" % (action, tool["requirement"] if action != "uninstall" else tool["key"]))
         after = self.installed() if done and not self.module.check_mode else before
         self.module.exit_json(changed=bool(done), tools=after, actions=done, commands=self.uv.commands,
