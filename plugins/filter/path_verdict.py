@@ -1,0 +1,173 @@
+# -*- coding: utf-8 -*-
+# Copyright: labfleet.uv contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Turn labfleet.uv.path_info results into the matrices and text the role and the fleet report show."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: path_verdict_matrix
+short_description: A user x context matrix from a labfleet.uv.path_info result
+version_added: 0.2.0
+description:
+  - Groups the per-command results of M(labfleet.uv.path_info) into one cell per user and context with a status
+    (V(ok), V(lost), V(error), V(n/a) for an unavailable context, V(no sudo) for a user sudo does not allow) and
+    the reasons when it is not V(ok).
+  - The same module also provides C(path_verdict_lines) (the role's text report for one host) and
+    C(path_verdict_fleet) (a host x context matrix for the fleet report, from C(hostvars)).
+options:
+  _input:
+    description: The registered result of M(labfleet.uv.path_info).
+    type: dict
+    required: true
+author:
+  - labfleet.uv developers (@labfleet)
+"""
+
+EXAMPLES = r"""
+- name: Show the verdict as a table
+  ansible.builtin.debug:
+    msg: "{{ verdict | labfleet.uv.path_verdict_lines(inventory_hostname) }}"
+"""
+
+RETURN = r"""
+_value:
+  description: "C(users), C(contexts), C(required), C(verdict) and C(cells): user -> context -> {status, label, reasons}."
+  type: dict
+"""
+
+# Worst first: the status a group of cells shows.
+ORDER = ["error", "lost", "ok", "no sudo", "n/a"]
+
+
+def _cell(results):
+    """One user's results in one context -> {status, label, reasons}."""
+    statuses = set(r["status"] for r in results)
+    if "unavailable" in statuses:
+        return dict(status="n/a", label="n/a", reasons=[results[0].get("reason", "")])
+    if "not_permitted" in statuses:
+        return dict(status="no sudo", label="no sudo", reasons=[results[0].get("reason", "")])
+    bad = [r for r in results if r["status"] in ("lost", "error")]
+    if any(r["status"] == "error" for r in results):
+        return dict(status="error", label="error", reasons=[bad[0].get("reason", "")])
+    if bad:
+        return dict(status="lost", label=_lost_label(results, bad),
+                    reasons=["%s: %s" % (r["command"], r.get("reason", "")) for r in bad])
+    python = [r for r in results if r["command"] == "python" and r.get("version")]
+    return dict(status="ok", label="ok " + python[0]["version"] if python else "ok", reasons=[])
+
+
+def _lost_label(results, bad):
+    """Short: what `python` runs instead ('LOST distro 3.11.2', 'LOST no python'), else the words that lost."""
+    python = [r for r in bad if r["command"] == "python"]
+    if python:
+        r = python[0]
+        if r.get("kind") == "not_found":
+            return "LOST no python"
+        return "LOST %s%s" % (r.get("provider", "?"), " " + r["version"] if r.get("prefix") else "")
+    if len(bad) == len(results):
+        return "LOST all"
+    return "LOST " + ",".join(r["command"] for r in bad)
+
+
+def path_verdict_matrix(result):
+    results = result.get("results") or []
+    summary = result.get("summary") or {}
+    users = list(summary.get("users") or [])
+    contexts = list(summary.get("contexts") or [])
+    cells = {}
+    for user in users:
+        cells[user] = {}
+        for ctx in contexts:
+            mine = [r for r in results if r["user"] == user and r["context"] == ctx]
+            if mine:
+                cells[user][ctx] = _cell(mine)
+    return dict(users=users, contexts=contexts, required=list(summary.get("required_contexts") or contexts),
+                verdict=result.get("verdict", "unknown"), cells=cells)
+
+
+def path_verdict_lines(result, host="", check_mode=False):
+    """A text table, one row per user, then one line per failure: the role's report for one host."""
+    m = path_verdict_matrix(result)
+    heads = [c + ("*" if c in m["required"] else "") for c in m["contexts"]]
+    rows = [[u] + [m["cells"][u].get(c, {}).get("label", "") for c in m["contexts"]] for u in m["users"]]
+    widths = [max(len(x) for x in col) for col in zip(*([["user"] + heads] + rows))] if rows else []
+    fmt = "  ".join("%%-%ds" % w for w in widths)
+    lines = ["%s: the managed Python %s (* = required context)%s" % (
+        host or "host", "wins" if m["verdict"] == "pass" else "does NOT win everywhere required",
+        "; check mode, so what this run would install is not there yet" if check_mode else "")]
+    if rows:
+        lines.append(fmt % tuple(["user"] + heads))
+        lines += [fmt % tuple(r) for r in rows]
+    for f in result.get("failures") or []:
+        lines.append("FAIL %s/%s/%s: %s" % (f["user"], f["context"], f["command"], f.get("reason", "")))
+    return lines
+
+
+def path_verdict_fleet(hostvars, hosts, var="shared_python_verdict_result"):
+    """Host x context matrix for the fleet report: the worst user cell per context, with who and why."""
+    out = dict(hosts=[], contexts=[], required=[], failing=[], missing=[])
+    for host in hosts:
+        result = (hostvars.get(host) or {}).get(var)
+        if not result or "results" not in result:
+            out["missing"].append(host)
+            out["hosts"].append(dict(name=host, verdict="unreachable", cells={},
+                                     message=(result or {}).get("msg", "no verdict (host unreachable or failed)")))
+            continue
+        m = path_verdict_matrix(result)
+        for c in m["contexts"]:
+            if c not in out["contexts"]:
+                out["contexts"].append(c)
+        for c in m["required"]:
+            if c not in out["required"]:
+                out["required"].append(c)
+        cells = {}
+        for ctx in m["contexts"]:
+            per_user = [(u, m["cells"][u][ctx]) for u in m["users"] if ctx in m["cells"][u]]
+            if not per_user:
+                continue
+            worst = min((cell["status"] for dummy, cell in per_user), key=ORDER.index)
+            details = ["%s: %s" % (u, reason) for u, cell in per_user for reason in cell["reasons"]
+                       if cell["status"] in ("lost", "error")]
+            versions = sorted(set(cell["label"][3:] for dummy, cell in per_user
+                                  if cell["status"] == "ok" and cell["label"] != "ok"))
+            counts = dict((s, sum(1 for dummy, cell in per_user if cell["status"] == s)) for s in ORDER)
+            cells[ctx] = dict(status=worst, required=ctx in m["required"], details=details, versions=versions,
+                              counts=counts, users=len(per_user))
+        out["hosts"].append(dict(name=host, verdict=m["verdict"], cells=cells, message=""))
+        if m["verdict"] != "pass":
+            out["failing"].append(host)
+    return out
+
+
+def path_verdict_fleet_lines(fleet):
+    """Plain-text fleet summary: one row per host, one column per context."""
+    heads = ["host"] + [c + ("*" if c in fleet["required"] else "") for c in fleet["contexts"]] + ["verdict"]
+    rows = []
+    for h in fleet["hosts"]:
+        row = [h["name"]]
+        for c in fleet["contexts"]:
+            cell = h["cells"].get(c)
+            row.append(cell["status"] if cell else "-")
+        row.append(h["verdict"].upper())
+        rows.append(row)
+    widths = [max(len(x) for x in col) for col in zip(*([heads] + rows))]
+    fmt = "  ".join("%%-%ds" % w for w in widths)
+    lines = [fmt % tuple(heads)] + [fmt % tuple(r) for r in rows]
+    lines.append("%d host(s), %d failing%s (* = required context)" % (
+        len(fleet["hosts"]), len(fleet["failing"]) + len(fleet["missing"]),
+        ": " + ", ".join(fleet["failing"] + fleet["missing"]) if fleet["failing"] or fleet["missing"] else ""))
+    for h in fleet["hosts"]:
+        for c in fleet["contexts"]:
+            cell = h["cells"].get(c)
+            if cell and cell["required"] and cell["status"] in ("lost", "error"):
+                lines += ["  %s/%s: %s" % (h["name"], c, d) for d in cell["details"]]
+        if h["message"]:
+            lines.append("  %s: %s" % (h["name"], h["message"]))
+    return lines
+
+
+class FilterModule(object):
+    def filters(self):
+        return dict(path_verdict_matrix=path_verdict_matrix, path_verdict_lines=path_verdict_lines,
+                    path_verdict_fleet=path_verdict_fleet, path_verdict_fleet_lines=path_verdict_fleet_lines)

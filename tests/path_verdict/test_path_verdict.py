@@ -1,0 +1,252 @@
+"""labfleet.uv.path_info against the truth, on the two containers of the path_verdict scenario.
+
+For each case the verdict is compared with what really runs when the same user starts `python` the same
+way, by an independent route: a real terminal (a pty from `script`) for login and interactive shells, a real
+`ssh user@localhost cmd` with a key, `sudo` as the user, a real systemd service and a real cron job. The
+expected outcome of each case is also written down, so a probe and a check that were wrong the same way
+would still fail. Then the fleet report is built and rendered in headless Chromium.
+"""
+import html.parser
+import json
+import os
+import re
+import shlex
+import subprocess
+import tempfile
+import time
+
+import pytest
+import testinfra
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+VENV = "/opt/uv/venv"
+OK, SHADOWED = "verdict-ok", "verdict-shadowed"
+PROBE = "import sys; print('@@PY', sys.prefix, '%d.%d.%d' % sys.version_info[:3])"
+
+# (host, user, context) -> does the shared venv's python really win there?
+EXPECTED = {
+    (OK, "root", "login"): True, (OK, "alice", "login"): True, (OK, "bob", "login"): True,
+    (OK, "carol", "login"): True, (OK, "alice", "interactive"): True, (OK, "bob", "interactive"): True,
+    (OK, "carol", "interactive"): True, (OK, "root", "sudo_login"): True,
+    (SHADOWED, "alice", "login"): True, (SHADOWED, "alice", "interactive"): True,
+    (SHADOWED, "dave", "login"): False, (SHADOWED, "dave", "interactive"): False,
+    (SHADOWED, "erin", "login"): False, (SHADOWED, "erin", "interactive"): False,
+    (SHADOWED, "frank", "login"): False, (SHADOWED, "gina", "login"): False, (SHADOWED, "gina", "interactive"): False,
+    # contexts that do not read /etc/profile.d
+    (SHADOWED, "alice", "ssh"): False, (SHADOWED, "erin", "ssh"): False, (SHADOWED, "frank", "sudo"): False,
+    (SHADOWED, "alice", "systemd"): False, (SHADOWED, "alice", "cron"): False,
+    # ...unless the admin put the venv on cron's PATH in the crontab
+    (SHADOWED, "dave", "cron"): True,
+}
+
+
+def ansible_env():
+    env = dict(os.environ)
+    env.update(ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, ".cache", "collections"),
+               ANSIBLE_ROLES_PATH=os.path.join(REPO, "roles"), ANSIBLE_HOST_KEY_CHECKING="False",
+               ANSIBLE_NOCOLOR="1")
+    env.pop("ANSIBLE_CALLBACKS_ENABLED", None)
+    return env
+
+
+INVENTORY = ["-i", "%s,%s," % (OK, SHADOWED), "-c", "containers.podman.podman",
+             "-e", "ansible_python_interpreter=/usr/bin/python3"]
+
+
+@pytest.fixture(scope="session")
+def verdicts():
+    args = {"python_version": "3.11", "required_contexts": ["login", "interactive"]}
+    env = dict(ansible_env(), ANSIBLE_STDOUT_CALLBACK="json", ANSIBLE_LOAD_CALLBACK_PLUGINS="1")
+    proc = subprocess.run(["ansible", "all"] + INVENTORY + ["-b", "-m", "labfleet.uv.path_info",
+                                                            "-a", json.dumps(args)],
+                          cwd=REPO, env=env, capture_output=True, text=True, check=False)
+    assert "{" in proc.stdout, "ansible failed (rc=%d):\n%s\n%s" % (proc.returncode, proc.stdout, proc.stderr)
+    out, dummy = json.JSONDecoder().raw_decode(proc.stdout[proc.stdout.index("{"):])
+    hosts = out["plays"][0]["tasks"][0]["hosts"]
+    for name in (OK, SHADOWED):
+        assert "results" in hosts[name], hosts[name].get("msg")
+    return hosts
+
+
+def result(verdicts, host, user, context, command="python"):
+    found = [r for r in verdicts[host]["results"]
+             if (r["user"], r["context"], r["command"]) == (user, context, command)]
+    assert len(found) == 1, (host, user, context, command)
+    return found[0]
+
+
+def target(name):
+    return testinfra.get_host("podman://" + name)
+
+
+PY_LINE = re.compile(r"@@PY (\S+) (\d+\.\d+\.\d+)")
+
+
+def parse_python(text):
+    """(ran, prefix, version) from the output of PROBE, or (False, None, None) when python did not run.
+
+    The typed command line echoes back as @@PY' (a quote follows), so only real output matches."""
+    m = PY_LINE.search(text or "")
+    return (True, m.group(1), m.group(2)) if m else (False, None, None)
+
+
+def in_terminal(host, command_line, user_cmd):
+    """Type user_cmd into a real terminal (a pty from `script`) running command_line; what it printed."""
+    typed = "%s\nexit\n" % user_cmd
+    r = host.run("printf %%s %s | script -qec %s /dev/null" % (shlex.quote(typed), shlex.quote(command_line)))
+    assert "exit" in r.stdout, "the terminal session did not run:\n" + r.stdout + r.stderr
+    return r.stdout
+
+
+def really_runs(host, user, context):
+    """What `python` is when user starts it in context, by a route path_info does not use."""
+    cmd = "python -c %s" % shlex.quote(PROBE)
+    if context == "login":
+        return parse_python(in_terminal(host, "su -l %s" % user, cmd))
+    if context == "interactive":
+        shell = host.user(user).shell
+        return parse_python(in_terminal(host, "su -l %s -c 'exec %s -i'" % (user, shell), cmd))
+    if context == "sudo_login":
+        assert user == "root"
+        return parse_python(in_terminal(host, "sudo -i", cmd))
+    if context == "ssh":
+        host.run_test("test -f /root/.ssh/verdict || ssh-keygen -q -t ed25519 -N '' -f /root/.ssh/verdict")
+        home = host.user(user).home
+        host.run_test("install -d -m 700 -o {u} -g {u} {h}/.ssh && install -m 600 -o {u} -g {u} "
+                      "/root/.ssh/verdict.pub {h}/.ssh/authorized_keys".format(u=user, h=home))
+        r = host.run("ssh -i /root/.ssh/verdict -o BatchMode=yes -o StrictHostKeyChecking=no "
+                     "-o UserKnownHostsFile=/dev/null %s@localhost %s" % (user, shlex.quote(cmd)))
+        assert "Permission denied" not in r.stderr, r.stderr
+        return parse_python(r.stdout)
+    if context == "sudo":
+        return parse_python(host.run("su -l %s -c %s" % (user, shlex.quote("sudo -n " + cmd))).stdout)
+    if context == "systemd":
+        unit = "verdict-%s" % user
+        host.run_test("printf '%%s\\n' '[Service]' 'Type=oneshot' 'User=%s' %s > /run/systemd/system/%s.service"
+                      % (user, shlex.quote("ExecStart=/bin/sh -c '%s > /tmp/%s.out 2>&1'" % (
+                          cmd.replace("'", "'\\''"), unit)), unit))
+        host.run("systemctl daemon-reload && systemctl start %s" % unit)
+        return parse_python(host.run("cat /tmp/%s.out" % unit).stdout)
+    raise AssertionError(context)
+
+
+CASES = sorted(k for k in EXPECTED if k[2] != "cron")
+
+
+@pytest.mark.parametrize("host_name,user,context", CASES)
+def test_verdict_equals_what_really_runs(verdicts, host_name, user, context):
+    r = result(verdicts, host_name, user, context)
+    ran, prefix, version = really_runs(target(host_name), user, context)
+    really_won = ran and prefix == VENV
+    assert really_won == EXPECTED[host_name, user, context], (prefix, version)
+    assert r["won"] == really_won, r
+    if ran:
+        assert (r["prefix"], r["version"]) == (prefix, version), r
+    else:
+        assert r["kind"] == "not_found" or "prefix" not in r, r
+
+
+def test_cron_verdict_equals_what_a_real_cron_job_runs(verdicts):
+    host = target(SHADOWED)
+    cmd = ("python -c %s" % shlex.quote(PROBE)).replace("%", "\\%")   # % ends a crontab command line
+    for user in ("alice", "dave"):
+        host.run_test("rm -f /tmp/cron-%s.out; (crontab -u %s -l 2>/dev/null; echo %s) | crontab -u %s -" % (
+            user, user, shlex.quote("* * * * * %s > /tmp/cron-%s.out 2>&1" % (cmd, user)), user))
+    deadline = time.time() + 130
+    while time.time() < deadline and not all(host.file("/tmp/cron-%s.out" % u).exists for u in ("alice", "dave")):
+        time.sleep(3)
+    time.sleep(2)
+    for user in ("alice", "dave"):
+        out = host.file("/tmp/cron-%s.out" % user)
+        assert out.exists, "cron never ran the job of %s" % user
+        ran, prefix, version = parse_python(out.content_string)
+        really_won = ran and prefix == VENV
+        assert really_won == EXPECTED[SHADOWED, user, "cron"], out.content_string
+        assert result(verdicts, SHADOWED, user, "cron")["won"] == really_won
+
+
+def test_shadows_are_named_with_the_file_and_line_that_set_them(verdicts):
+    dave = result(verdicts, SHADOWED, "dave", "login")
+    assert dave["shadow"]["kind"] == "path_entry" and dave["shadow"]["value"] == "/opt/foreign/bin"
+    assert dave["shadow"]["origin"].startswith("/home/dave/.profile:"), dave
+    assert dave["provider"] == "distro"
+    line = int(dave["shadow"]["origin"].rsplit(":", 1)[1])
+    assert "/opt/foreign/bin" in target(SHADOWED).file("/home/dave/.profile").content_string.splitlines()[line - 1]
+
+    erin = result(verdicts, SHADOWED, "erin", "interactive")
+    assert erin["kind"] == "alias" and erin["shadow"]["kind"] == "alias"
+    line = int(erin["shadow"]["origin"].rsplit(":", 1)[1])
+    assert erin["shadow"]["origin"].startswith("/home/erin/.bashrc:")
+    assert "alias python=" in target(SHADOWED).file("/home/erin/.bashrc").content_string.splitlines()[line - 1]
+
+    frank = result(verdicts, SHADOWED, "frank", "login")
+    assert frank["shadow"]["value"] == "/home/frank/.local/bin" and frank["provider"] == "distro"
+
+    gina = result(verdicts, SHADOWED, "gina", "login")
+    assert gina["kind"] == "function" and gina["shadow"]["origin"] == "/home/gina/.zshrc"
+
+    sudo = result(verdicts, SHADOWED, "frank", "sudo")
+    assert sudo["kind"] == "not_found" and sudo["shadow"]["kind"] == "not_on_path"
+    assert result(verdicts, SHADOWED, "alice", "sudo")["status"] == "not_permitted"
+
+
+def test_host_verdicts_and_failures(verdicts):
+    assert verdicts[OK]["verdict"] == "pass"
+    assert verdicts[OK]["changed"] is False
+    assert verdicts[SHADOWED]["verdict"] == "fail"
+    failing = set((f["user"], f["context"]) for f in verdicts[SHADOWED]["failures"])
+    assert set(u for u, dummy in failing) == {"dave", "erin", "frank", "gina"}
+    assert set(c for dummy, c in failing) == {"login", "interactive"}      # only the required contexts count
+    for name in (OK, SHADOWED):
+        ctx = dict(((c["user"], c["context"]), c) for c in verdicts[name]["contexts"])
+        assert ctx["alice", "ssh"]["status"] == "probed"                     # a real sshd answered
+        assert ctx["alice", "systemd"]["status"] == "probed"
+
+
+class Cells(html.parser.HTMLParser):
+    """host -> context -> attributes of its cell, from the DOM Chromium rendered."""
+
+    def __init__(self):
+        super().__init__()
+        self.cells, self.host, self.summary = {}, None, {}
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "tr" and "data-host" in a:
+            self.host = a["data-host"]
+            self.cells[self.host] = {}
+        elif tag == "td" and self.host and "data-context" in a:
+            self.cells[self.host][a["data-context"]] = a
+        elif a.get("id") == "summary":
+            self.summary = a
+
+
+def test_fleet_report_renders_in_headless_chromium_with_the_failing_host_red():
+    out = tempfile.mkdtemp(prefix="labfleet-report-")
+    proc = subprocess.run(["ansible-playbook", "playbooks/path_report.yml"] + INVENTORY +
+                          ["-e", "path_report_dir=" + out,
+                           # what the inventory's group_vars say for these hosts (as converge.yml set them)
+                           "-e", json.dumps({"shared_python_versions": ["3.11"], "shared_python_venv_seed": True})],
+                          cwd=REPO, env=ansible_env(),
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode != 0, "a failing host must fail the report run\n" + proc.stdout[-3000:]
+    assert "Failing hosts: %s" % SHADOWED in proc.stdout, proc.stdout[-3000:]
+    summary = open(os.path.join(out, "summary.txt")).read()
+    assert "2 host(s), 1 failing: %s" % SHADOWED in summary, summary
+
+    dom = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom",
+                          "file://%s/index.html" % out], capture_output=True, text=True, check=True, timeout=120)
+    page = Cells()
+    page.feed(dom.stdout)
+    assert page.summary.get("data-rendered-failing") == "1", page.summary      # the page's script ran
+    red, green = "rgb(244, 180, 180)", "rgb(200, 240, 200)"
+    bad = page.cells[SHADOWED]
+    assert bad["login"]["data-status"] == "lost"
+    assert bad["login"]["data-rendered-background"] == red
+    assert bad["interactive"]["data-rendered-background"] == red
+    good = page.cells[OK]
+    assert good["login"]["data-status"] == "ok"
+    assert good["login"]["data-rendered-background"] == green
+    # root may sudo there and secure_path skips the venv: lost, but sudo is not required, so amber not red
+    assert good["sudo"]["data-status"] == "lost"
+    assert good["sudo"]["data-rendered-background"] == "rgb(253, 228, 176)"

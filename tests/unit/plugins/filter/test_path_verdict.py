@@ -1,0 +1,69 @@
+"""The verdict tables the role prints and the fleet report shows, from path_info-shaped results."""
+from ansible_collections.labfleet.uv.plugins.filter.path_verdict import (path_verdict_fleet,
+                                                                           path_verdict_fleet_lines,
+                                                                           path_verdict_lines,
+                                                                           path_verdict_matrix)
+
+
+def res(user, context, command, status, **kw):
+    return dict(kw, user=user, context=context, command=command, status=status, required=context == "login")
+
+
+RESULT_FAIL = dict(
+    verdict="fail",
+    summary=dict(users=["root", "dave"], contexts=["login", "cron", "sudo"], required_contexts=["login"]),
+    results=[
+        res("root", "login", "python", "won", version="3.11.2", prefix="/opt/uv/venv"),
+        res("root", "login", "uv", "won", version="uv 0.13.9"),
+        res("root", "cron", "python", "lost", kind="not_found", reason="python: command not found"),
+        res("root", "cron", "uv", "lost", kind="not_found", reason="uv: command not found"),
+        res("root", "sudo", "python", "unavailable", reason="sudo is not installed"),
+        res("root", "sudo", "uv", "unavailable", reason="sudo is not installed"),
+        res("dave", "login", "python", "lost", kind="file", provider="distro", version="3.11.2", prefix="/usr",
+            reason="/opt/foreign/bin/python shadows it, set by /home/dave/.profile:28"),
+        res("dave", "login", "uv", "won", version="uv 0.13.9"),
+        res("dave", "cron", "python", "won", version="3.11.2", prefix="/opt/uv/venv"),
+        res("dave", "cron", "uv", "lost", kind="not_found", reason="uv: command not found"),
+        res("dave", "sudo", "python", "not_permitted", reason="sudo does not allow dave"),
+        res("dave", "sudo", "uv", "not_permitted", reason="sudo does not allow dave"),
+    ],
+)
+RESULT_FAIL["failures"] = [r for r in RESULT_FAIL["results"] if r["required"] and r["status"] == "lost"]
+
+
+def test_matrix_cells_say_what_runs_instead():
+    cells = path_verdict_matrix(RESULT_FAIL)["cells"]
+    assert cells["root"]["login"] == dict(status="ok", label="ok 3.11.2", reasons=[])
+    assert cells["root"]["cron"]["label"] == "LOST no python"
+    assert cells["root"]["sudo"]["status"] == "n/a"
+    assert cells["dave"]["login"]["label"] == "LOST distro 3.11.2"
+    assert cells["dave"]["cron"]["label"] == "LOST uv"
+    assert cells["dave"]["sudo"]["status"] == "no sudo"
+
+
+def test_role_report_lines_mark_required_contexts_and_list_failures():
+    lines = path_verdict_lines(RESULT_FAIL, "lab-07")
+    assert lines[0] == "lab-07: the managed Python does NOT win everywhere required (* = required context)"
+    assert lines[1].split() == ["user", "login*", "cron", "sudo"]
+    assert lines[3].split()[:4] == ["dave", "LOST", "distro", "3.11.2"]
+    assert lines[-1] == "FAIL dave/login/python: /opt/foreign/bin/python shadows it, set by /home/dave/.profile:28"
+
+
+def test_fleet_takes_the_worst_user_per_context_and_lists_unreachable_hosts():
+    ok = dict(RESULT_FAIL, verdict="pass", failures=[],
+              results=[r for r in RESULT_FAIL["results"] if r["user"] == "root"],
+              summary=dict(RESULT_FAIL["summary"], users=["root"]))
+    hostvars = {"a": dict(shared_python_verdict_result=ok), "b": dict(shared_python_verdict_result=RESULT_FAIL),
+                "c": dict(shared_python_verdict_result=dict(failed=True, msg="unreachable"))}
+    fleet = path_verdict_fleet(hostvars, ["a", "b", "c"])
+    hosts = dict((h["name"], h) for h in fleet["hosts"])
+    assert hosts["a"]["cells"]["login"]["status"] == "ok"
+    assert hosts["b"]["cells"]["login"]["status"] == "lost"
+    assert hosts["b"]["cells"]["login"]["details"] == [
+        "dave: python: /opt/foreign/bin/python shadows it, set by /home/dave/.profile:28"]
+    assert hosts["b"]["cells"]["sudo"]["status"] == "no sudo"
+    assert hosts["c"]["verdict"] == "unreachable"
+    assert fleet["failing"] == ["b"] and fleet["missing"] == ["c"]
+    lines = path_verdict_fleet_lines(fleet)
+    assert lines[0].split() == ["host", "login*", "cron", "sudo", "verdict"]
+    assert "3 host(s), 2 failing: b, c (* = required context)" in lines

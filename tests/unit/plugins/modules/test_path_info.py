@@ -1,0 +1,259 @@
+"""path_info: parsing of each shell's `type` and xtrace output, classification, and whole runs of main()
+with only AnsibleModule.run_command faked (it answers as the context's shell would)."""
+import json
+import os
+import re
+
+import pytest
+from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.labfleet.uv.plugins.modules import path_info
+
+
+@pytest.mark.parametrize("line,rc,kind,value", [
+    ("python is aliased to `python3.9'", 0, "alias", "python3.9"),           # bash
+    ("python is an alias for python3.9", 0, "alias", "python3.9"),            # dash, zsh
+    ("python is a function", 0, "function", ""),                               # bash
+    ("python is a shell function", 0, "function", ""),                         # dash
+    ("python is a shell function from /home/c/.zshrc", 0, "function", "/home/c/.zshrc"),  # zsh
+    ("cd is a shell builtin", 0, "builtin", ""),
+    ("exec is a special shell builtin", 0, "builtin", ""),
+    ("if is a shell keyword", 0, "keyword", ""),
+    ("if is a reserved word", 0, "keyword", ""),
+    ("python is hashed (/usr/bin/python)", 0, "hashed", "/usr/bin/python"),
+    ("python is /opt/uv/venv/bin/python", 0, "file", "/opt/uv/venv/bin/python"),
+    ("bash: type: python: not found", 1, "not_found", ""),
+    ("python: not found", 127, "not_found", ""),
+    ("python not found", 1, "not_found", ""),
+])
+def test_parse_type_of_each_shell(line, rc, kind, value):
+    assert path_info.parse_type([line], rc) == (kind, value)
+
+
+def test_parse_trace_finds_path_assignments_and_aliases_with_file_and_line():
+    probe = "/tmp/x/probe.sh"
+    stderr = "\n".join([
+        "+/etc/profile:7: PATH=/usr/local/bin:/usr/bin:/bin",
+        "+/etc/profile:9: export PATH",
+        "++/etc/profile.d/labfleet-uv.sh:24: PATH=/opt/uv/venv/bin:/usr/local/bin:/usr/bin:/bin",
+        "++/home/a/.bashrc:114: alias python=python3",
+        "++/home/a/.bashrc:78: alias 'ls=ls --color=auto'",
+        "++/home/a/.bashrc:116: export PATH=/opt/foreign/bin:/opt/uv/venv/bin:/usr/bin",
+        "+/home/c/.zshrc:3> path=( /opt/zz /opt/uv/venv/bin /usr/bin ) ",
+        "+/tmp/x/probe.sh:2: PATH=/not/counted",
+        "noise from a startup file",
+    ])
+    assignments, aliases = path_info.parse_trace(stderr, probe)
+    assert [w for w, dummy in assignments] == ["/etc/profile:7", "/etc/profile.d/labfleet-uv.sh:24",
+                                               "/home/a/.bashrc:116", "/home/c/.zshrc:3"]
+    assert assignments[-1][1] == ["/opt/zz", "/opt/uv/venv/bin", "/usr/bin"]
+    assert ("/home/a/.bashrc:114", "python", "python3") in aliases
+    assert ("/home/a/.bashrc:78", "ls", "ls --color=auto") in aliases
+    assert path_info.alias_origin(aliases, "python") == "/home/a/.bashrc:114"
+    assert path_info.shadow_origin(assignments[:3], "/opt/foreign/bin", "/opt/uv/venv/bin") == "/home/a/.bashrc:116"
+    assert path_info.path_origin(assignments[:1], "/opt/uv/venv/bin") == "/etc/profile:7"
+    assert path_info.path_origin(assignments[:2], "/opt/uv/venv/bin") is None
+
+
+def test_shadow_origin_is_the_assignment_that_put_the_entry_ahead():
+    a = [("f:1", ["/a", "/e"]), ("f:2", ["/e", "/a"]), ("f:3", ["/s", "/e", "/a"]), ("f:4", ["/s", "/e"])]
+    assert path_info.shadow_origin(a, "/s", "/e") == "f:3"
+    assert path_info.shadow_origin(a, "/a", "/e") == "f:1"          # ahead from the start, later fixed
+    assert path_info.shadow_origin([], "/s", "/e") is None
+
+
+# ------------------------------------------------------------------------------------------------------------
+# main() against a fake run_command: each context's shell answers with what it would print.
+
+def probe_answer(token, path, commands):
+    """The marked output the probe script produces; commands: word -> (type line, typerc, run lines, py or None)."""
+    m = "@@" + token
+    out = ["motd noise", "%s path %s" % (m, ":".join(path))]
+    for word, (type_line, rc, run, py) in commands.items():
+        out += ["%s cmd %s" % (m, word), type_line, "%s typerc %d" % (m, rc), "%s fn " % m]
+        if rc == 0:
+            out.append("%s run" % m)
+            if py:
+                out.append("%s py %s" % (m, "\t".join(py)))
+            out += run + ["", "%s runrc 0" % m]
+    out.append("%s end" % m)
+    return "\n".join(out) + "\n"
+
+
+@pytest.fixture
+def layout(tmp_path):
+    root = str(tmp_path)
+    venv, inst = os.path.join(root, "venv"), os.path.join(root, "python")
+    base = os.path.join(inst, "cpython-3.11.2-linux-x86_64-gnu")
+    for d in (venv + "/bin", base + "/bin", root + "/bin", root + "/foreign/bin"):
+        os.makedirs(d)
+    open(base + "/bin/python3.11", "w").close()
+    os.symlink(base + "/bin/python3.11", venv + "/bin/python")
+    os.symlink("/usr/bin/python3", root + "/foreign/bin/python")
+    for name in ("uv", "uvx"):
+        open(os.path.join(root, "bin", name), "w").close()
+    return dict(root=root, venv=venv, base=base, uv=root + "/bin/uv", foreign=root + "/foreign/bin")
+
+
+def run_main(monkeypatch, capsys, params, answer):
+    """answer(argv, token) -> (rc, stdout, stderr); every call is recorded."""
+    calls = []
+
+    def fake_run_command(self, args, **kwargs):
+        calls.append(list(args))
+        probe = [a for a in args if a.startswith(". ") or a.endswith("probe.sh'")]
+        token = None
+        for a in probe:
+            m = re.search(r"(/\S+probe\.sh)", a)
+            with open(m.group(1)) as f:
+                token = re.search(r"@@([0-9a-z]+) ", f.read()).group(1)
+        return answer(args, token)
+
+    monkeypatch.setattr(basic.AnsibleModule, "run_command", fake_run_command)
+    with patch_module_args(params):
+        with pytest.raises(SystemExit):
+            path_info.main()
+    return json.loads(capsys.readouterr().out), calls
+
+
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="path_info refuses to run without root")
+
+
+@needs_root
+def test_foreign_python_earlier_on_path_loses_with_the_line_that_put_it_there(layout, monkeypatch, capsys):
+    L = layout
+    venv_py = (L["venv"] + "/bin/python", L["venv"], L["base"], "3.11.2")
+    foreign_py = ("/usr/bin/python3", "/usr", "/usr", "3.11.2")
+
+    def answer(argv, token):
+        assert argv[:4] == ["timeout", "-k", "5", "60"]
+        if "-x" in argv:           # the traced re-run for the origin
+            trace = ("+/etc/profile:7: PATH=/usr/bin:/bin\n"
+                     "++/etc/profile.d/labfleet-uv.sh:24: PATH=%s/bin:/usr/bin:/bin\n"
+                     "++/root/.bashrc:3: export PATH=%s:%s/bin:/usr/bin:/bin\n")
+            return 0, "", trace % (L["venv"], L["foreign"], L["venv"])
+        login = "-i" in argv and "-c" in argv and "exec" not in argv[-1]
+        path = [L["venv"] + "/bin", L["root"] + "/bin", "/usr/bin"]
+        cmds = {"uv": ("uv is %s/bin/uv" % L["root"], 0, ["uv 0.13.9"], None)}
+        if login:
+            cmds["python"] = ("python is %s/bin/python" % L["venv"], 0, [], venv_py)
+        else:
+            path = [L["foreign"]] + path
+            cmds["python"] = ("python is %s/python" % L["foreign"], 0, [], foreign_py)
+        return 0, probe_answer(token, path, cmds), "bash: no job control in this shell\n"
+
+    result, calls = run_main(monkeypatch, capsys, dict(
+        users=["root"], contexts=["login", "interactive"], commands=["python", "uv"], venv_path=L["venv"],
+        python_install_dir=L["root"] + "/python", python_bin_dir=L["root"] + "/python-bin", uv_path=L["uv"]), answer)
+
+    assert result["changed"] is False
+    assert result["verdict"] == "fail"
+    by = dict(((r["context"], r["command"]), r) for r in result["results"])
+    assert by["login", "python"]["status"] == "won"
+    assert by["login", "python"]["provider"] == "shared_venv"
+    assert by["login", "uv"]["status"] == "won"
+    lost = by["interactive", "python"]
+    assert lost["status"] == "lost"
+    assert lost["provider"] == "distro"
+    assert lost["shadow"] == dict(kind="path_entry", value=L["foreign"], origin="/root/.bashrc:3")
+    assert "comes before %s/bin" % L["venv"] in lost["reason"]
+    assert [(f["context"], f["command"]) for f in result["failures"]] == [("interactive", "python")]
+    assert result["summary"]["won"] == 3 and result["summary"]["lost"] == 1
+    # su -l as root, the user's shell as an interactive login shell; then the traced re-run of the lost context
+    assert calls[0][4:9] == ["su", "-l", "root", "-s", "/usr/bin/env"]
+    assert any("-x" in c for c in calls)
+
+
+@needs_root
+def test_the_python_that_runs_decides_not_the_path_that_resolves(layout, monkeypatch, capsys):
+    """A ~/.local/bin/python symlink to the venv's python does not run the venv (no pyvenv.cfg beside it)."""
+    L = layout
+    home_link = "/root/.local/bin/python"
+
+    def answer(argv, token):
+        if "-x" in argv:
+            return 0, "", ""
+        py = (home_link, L["base"], L["base"], "3.11.2")
+        return 0, probe_answer(token, ["/root/.local/bin", L["venv"] + "/bin"],
+                               {"python": ("python is " + home_link, 0, [], py)}), ""
+
+    result, dummy = run_main(monkeypatch, capsys, dict(
+        users=["root"], contexts=["login"], commands=["python"], venv_path=L["venv"],
+        python_install_dir=L["root"] + "/python", uv_path=L["uv"]), answer)
+    r = result["results"][0]
+    assert (r["status"], r["provider"], r["won"]) == ("lost", "uv_managed", False)
+    assert r["shadow"]["kind"] == "path_entry" and r["shadow"]["value"] == "/root/.local/bin"
+
+
+@needs_root
+def test_alias_that_still_runs_the_venv_wins_and_one_that_does_not_loses(layout, monkeypatch, capsys):
+    L = layout
+    venv_py = (L["venv"] + "/bin/python3", L["venv"], L["base"], "3.11.2")
+    other_py = ("/usr/bin/python3.9", "/usr", "/usr", "3.9.2")
+
+    def answer(argv, token):
+        if "-x" in argv:
+            return 0, "", "++/root/.bashrc:9: alias python2=python3.9\n"
+        return 0, probe_answer(token, [L["venv"] + "/bin", "/usr/bin"], {
+            "python": ("python is aliased to `python3'", 0, [], venv_py),
+            "python2": ("python2 is aliased to `python3.9'", 0, [], other_py),
+        }), ""
+
+    result, dummy = run_main(monkeypatch, capsys, dict(
+        users=["root"], contexts=["interactive"], commands=["python", "python2"], venv_path=L["venv"],
+        python_install_dir=L["root"] + "/python", uv_path=L["uv"]), answer)
+    by = dict((r["command"], r) for r in result["results"])
+    assert by["python"]["status"] == "won" and by["python"]["kind"] == "alias"
+    assert by["python2"]["status"] == "lost"
+    assert by["python2"]["shadow"] == dict(kind="alias", value="python3.9", origin="/root/.bashrc:9")
+
+
+@needs_root
+def test_not_found_and_missing_expected_and_timeouts_are_reported_not_hidden(layout, monkeypatch, capsys):
+    L = layout
+
+    def answer(argv, token):
+        if "-x" in argv:
+            return 0, "", "+/etc/profile:7: PATH=/usr/bin:/bin\n"
+        if "exec" in argv[-1]:          # the interactive context hangs
+            return 124, "", ""
+        return 0, probe_answer(token, ["/usr/bin", "/bin"], {
+            "python": ("bash: type: python: not found", 1, [], None),
+            "pip": ("pip is /usr/bin/pip", 0, ["pip 23.0.1 from /usr/lib/python3/dist-packages/pip (python 3.11)"],
+                    None),
+        }), ""
+
+    result, dummy = run_main(monkeypatch, capsys, dict(
+        users=["root"], contexts=["login", "interactive"], required_contexts=["login"], commands=["python", "pip"],
+        venv_path=L["venv"], python_install_dir=L["root"] + "/python", uv_path=L["uv"]), answer)
+    by = dict(((r["context"], r["command"]), r) for r in result["results"])
+    assert by["login", "python"]["kind"] == "not_found"
+    assert by["login", "python"]["reason"].startswith("python: command not found; %s/bin is not on PATH" % L["venv"])
+    assert by["login", "python"]["shadow"]["origin"] == "/etc/profile:7"
+    assert by["login", "pip"]["status"] == "lost"
+    assert by["login", "pip"]["shadow"]["kind"] == "missing"      # the venv has no pip (not seeded)
+    assert by["login", "pip"]["provider"] == "distro"
+    assert by["interactive", "python"]["status"] == "error"
+    assert "timed out" in by["interactive", "python"]["reason"]
+    assert by["interactive", "python"]["required"] is False
+    assert result["verdict"] == "fail"
+    assert set((f["context"], f["command"]) for f in result["failures"]) == {("login", "python"), ("login", "pip")}
+
+
+@pytest.mark.parametrize("params,message", [
+    (dict(commands=["python; rm -rf /"]), "commands: not a command word"),
+    (dict(python_version="3.11.2"), "python_version must be a minor"),
+    (dict(contexts=["login"], required_contexts=["cron"]), "required_contexts: not among the probed contexts: cron"),
+    (dict(users=["no-such-user-here"]), "users: no such user on this host: no-such-user-here"),
+    (dict(expect="path"), "expect_path"),
+])
+@needs_root
+def test_bad_input_is_refused_with_the_option_named(params, message, monkeypatch, capsys):
+    def answer(argv, token):
+        raise AssertionError("nothing may run on bad input: %r" % argv)
+
+    result, calls = run_main(monkeypatch, capsys, params, answer)
+    assert result["failed"] is True
+    assert message in result["msg"]
+    assert calls == []
