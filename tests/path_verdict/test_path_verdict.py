@@ -230,7 +230,7 @@ def test_fleet_report_renders_in_headless_chromium_with_the_failing_host_red():
                           cwd=REPO, env=ansible_env(),
                           capture_output=True, text=True, check=False)
     assert proc.returncode != 0, "a failing host must fail the report run\n" + proc.stdout[-3000:]
-    assert "Failing hosts: %s" % SHADOWED in proc.stdout, proc.stdout[-3000:]
+    assert "Failing hosts: %s" % SHADOWED in proc.stdout + proc.stderr, proc.stderr[-3000:]
     summary = open(os.path.join(out, "summary.txt")).read()
     assert "2 host(s), 1 failing: %s" % SHADOWED in summary, summary
 

@@ -1,8 +1,6 @@
 """The verdict tables the role prints and the fleet report shows, from path_info-shaped results."""
-from ansible_collections.labfleet.uv.plugins.filter.path_verdict import (path_verdict_fleet,
-                                                                           path_verdict_fleet_lines,
-                                                                           path_verdict_lines,
-                                                                           path_verdict_matrix)
+from ansible_collections.labfleet.uv.plugins.filter.path_verdict import (
+    path_verdict_fleet, path_verdict_fleet_lines, path_verdict_lines, path_verdict_matrix)
 
 
 def res(user, context, command, status, **kw):
