@@ -40,6 +40,13 @@ _value:
 ORDER = ["error", "lost", "ok", "no sudo", "n/a"]
 
 
+def _table(heads, rows):
+    """Left-aligned text columns, two spaces apart: the header line, then one line per row."""
+    widths = [max(len(x) for x in col) for col in zip(heads, *rows)]
+    fmt = "  ".join("%%-%ds" % w for w in widths)
+    return [fmt % tuple(r) for r in [heads] + rows]
+
+
 def _cell(results):
     """One user's results in one context -> {status, label, reasons}."""
     statuses = set(r["status"] for r in results)
@@ -91,14 +98,11 @@ def path_verdict_lines(result, host="", check_mode=False):
     m = path_verdict_matrix(result)
     heads = [c + ("*" if c in m["required"] else "") for c in m["contexts"]]
     rows = [[u] + [m["cells"][u].get(c, {}).get("label", "") for c in m["contexts"]] for u in m["users"]]
-    widths = [max(len(x) for x in col) for col in zip(*([["user"] + heads] + rows))] if rows else []
-    fmt = "  ".join("%%-%ds" % w for w in widths)
     lines = ["%s: the managed Python %s (* = required context)%s" % (
         host or "host", "wins" if m["verdict"] == "pass" else "does NOT win everywhere required",
         "; check mode, so what this run would install is not there yet" if check_mode else "")]
     if rows:
-        lines.append(fmt % tuple(["user"] + heads))
-        lines += [fmt % tuple(r) for r in rows]
+        lines += _table(["user"] + heads, rows)
     for f in result.get("failures") or []:
         lines.append("FAIL %s/%s/%s: %s" % (f["user"], f["context"], f["command"], f.get("reason", "")))
     return lines
@@ -151,9 +155,7 @@ def path_verdict_fleet_lines(fleet):
             row.append(cell["status"] if cell else "-")
         row.append(h["verdict"].upper())
         rows.append(row)
-    widths = [max(len(x) for x in col) for col in zip(*([heads] + rows))]
-    fmt = "  ".join("%%-%ds" % w for w in widths)
-    lines = [fmt % tuple(heads)] + [fmt % tuple(r) for r in rows]
+    lines = _table(heads, rows)
     lines.append("%d host(s), %d failing%s (* = required context)" % (
         len(fleet["hosts"]), len(fleet["failing"]) + len(fleet["missing"]),
         ": " + ", ".join(fleet["failing"] + fleet["missing"]) if fleet["failing"] or fleet["missing"] else ""))

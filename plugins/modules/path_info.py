@@ -299,6 +299,7 @@ import shutil
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, is_minor
 
 ALL_CONTEXTS = ["login", "interactive", "ssh", "sudo", "sudo_login", "cron", "systemd"]
 WORD_RE = re.compile(r"^[A-Za-z0-9._+-]+$")
@@ -380,7 +381,7 @@ def parse_probe(stdout, token):
             if key == "path":
                 out["path"] = rest.split(":") if rest else []
             elif key == "cmd":
-                cur = {"type_lines": [], "typerc": None, "fn": "", "run_lines": [], "runrc": None, "py": None}
+                cur = {"type_lines": [], "typerc": None, "fn": "", "run_lines": [], "py": None}
                 out["commands"][rest] = cur
                 section = "type"
             elif key == "typerc" and cur is not None:
@@ -390,8 +391,7 @@ def parse_probe(stdout, token):
                 cur["fn"] = rest.strip()
             elif key == "run" and cur is not None:
                 section = "run"
-            elif key == "runrc" and cur is not None:
-                cur["runrc"] = int(rest) if rest.strip().isdigit() else 1
+            elif key == "runrc" and cur is not None:      # ends the run output
                 section = None
             elif key == "py" and cur is not None:
                 fields = rest.split("\t")
@@ -539,7 +539,7 @@ class Judge(object):
         if PYTHON_WORD_RE.match(word):
             if not py:
                 return False
-            if word.startswith("python") and self.p["expect"] == "venv":
+            if self.p["expect"] == "venv":
                 return self.realpath(py["prefix"]) == self.realpath(self.venv)
             if not self.exists(expected):
                 return False
@@ -651,11 +651,13 @@ class PathInfo(object):
         p = module.params
         self.p = p
         self.judge = Judge(p)
-        self.token = os.urandom(6).hex() if hasattr(bytes, "hex") else "labfleetprobe"
+        self.token = os.urandom(6).hex()
         self.tmp = None
         self.probe_file = None
         self.ssh = None
         self.login_paths = {}
+        self.sudo = shutil.which("sudo") or "/usr/bin/sudo"
+        self.sudo_policies = {}
 
     # -- helpers -----------------------------------------------------------------------------------------------
     def run(self, argv, env=None):
@@ -718,7 +720,7 @@ class PathInfo(object):
             return ["PS4=" + ZSH_PS4], ["-x"]
         return [], []
 
-    # -- contexts: each returns (context_meta, rc, stdout, stderr) or meta with a status ------------------------
+    # -- contexts: each returns (meta, argv): how it is started, or argv None and meta with status and reason ---
     def su_argv(self, pw, env_words, shell_argv):
         """su -l (PAM, login.defs) then exactly the given argv in that environment, as the user."""
         return ["su", "-l", pw.pw_name, "-s", "/usr/bin/env", "--", "SHELL=" + self.shell_of(pw)] + env_words + \
@@ -728,14 +730,14 @@ class PathInfo(object):
         sh = self.shell_of(pw)
         env_words, flags = self.trace_env(sh) if trace else ([], [])
         argv = self.su_argv(pw, env_words, [sh] + flags + ["-l", "-i", "-c", ". " + self.probe_file])
-        return dict(method="su -l %s; %s -l -i" % (pw.pw_name, sh), shell=sh), argv, None
+        return dict(method="su -l %s; %s -l -i" % (pw.pw_name, sh), shell=sh), argv
 
     def ctx_interactive(self, pw, trace):
         sh = self.shell_of(pw)
         env_words, flags = self.trace_env(sh) if trace else ([], [])
         inner = "exec %s %s-i -c '. %s'" % (sh, "".join(f + " " for f in flags), self.probe_file)
         argv = self.su_argv(pw, env_words, [sh] + flags + ["-l", "-c", inner])
-        return dict(method="su -l %s; %s -l; then %s -i" % (pw.pw_name, sh, sh), shell=sh), argv, None
+        return dict(method="su -l %s; %s -l; then %s -i" % (pw.pw_name, sh, sh), shell=sh), argv
 
     def ssh_setup(self):
         if self.ssh is not None:
@@ -777,21 +779,25 @@ class PathInfo(object):
                     shell=self.shell_of(pw))
         if "error" in s:
             meta.update(status="unavailable", reason=s["error"])
-            return meta, None, None
+            return meta, None
         argv = [s["client"], "-F", "/dev/null", "-T", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
                 "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
                 "-o", "ProxyCommand=%s -i -f %s" % (s["sshd"], s["conf"]), "-i", os.path.join(s["dir"], "client")]
         if trace and os.path.basename(self.shell_of(pw)) == "bash":
             argv += ["-o", "SetEnv=SHELLOPTS=xtrace PS4=\"%s\"" % BASH_PS4]
         argv += ["-l", pw.pw_name, "localhost", ". " + self.probe_file]
-        return meta, argv, None
+        return meta, argv
 
     def sudo_policy(self, pw):
-        """(allowed, secure_path or None, reason) from sudo's own evaluation for this user."""
-        sudo = shutil.which("sudo") or "/usr/bin/sudo"
-        if not os.path.exists(sudo):
+        """(allowed, secure_path or None, reason) from sudo's own evaluation for this user, asked once per user."""
+        if pw.pw_name not in self.sudo_policies:
+            self.sudo_policies[pw.pw_name] = self._ask_sudo(pw)
+        return self.sudo_policies[pw.pw_name]
+
+    def _ask_sudo(self, pw):
+        if not os.path.exists(self.sudo):
             return None, None, "sudo is not installed"
-        rc, out, err = self.run([sudo, "-n", "-l", "-U", pw.pw_name], env={"LC_ALL": "C"})
+        rc, out, err = self.run([self.sudo, "-n", "-l", "-U", pw.pw_name], env={"LC_ALL": "C"})
         text = out + err
         if "not allowed to run sudo" in text or "may not run sudo" in text:
             return False, None, "sudo does not allow %s" % pw.pw_name
@@ -801,16 +807,20 @@ class PathInfo(object):
         secure = m.group(1).replace("\\:", ":").replace("\\,", ",").strip() if m else None
         return True, secure, None
 
-    def ctx_sudo(self, pw, trace):
-        meta = dict(method="sudo -l -U %s policy; PATH search as root, no shell" % pw.pw_name, shell="")
-        allowed, secure, reason = self.sudo_policy(pw)
+    def sudo_gate(self, pw, meta):
+        """True when the user may sudo; else marks meta unavailable or not_permitted (with the reason)."""
+        allowed, dummy, reason = self.sudo_policy(pw)
         if allowed is None:
             meta.update(status="unavailable", reason=reason)
-            return meta, None, None
-        if not allowed:
+        elif not allowed:
             meta.update(status="not_permitted", reason=reason)
-            return meta, None, None
-        path = secure
+        return bool(allowed)
+
+    def ctx_sudo(self, pw, trace):
+        meta = dict(method="sudo -l -U %s policy; PATH search as root, no shell" % pw.pw_name, shell="")
+        if not self.sudo_gate(pw, meta):
+            return meta, None
+        path = self.sudo_policy(pw)[1]
         if path is None:
             path = self.login_path(pw)
             meta["method"] += " (no secure_path: the user's login PATH is kept)"
@@ -819,7 +829,7 @@ class PathInfo(object):
         root = pwd.getpwuid(0)
         argv = ["env", "-i", "PATH=" + path, "HOME=" + root.pw_dir, "USER=root", "LOGNAME=root",
                 "SHELL=" + self.shell_of(root), "/bin/sh", "-c", ". " + self.probe_file]
-        return meta, argv, None
+        return meta, argv
 
     def login_path(self, pw):
         if pw.pw_name not in self.login_paths:
@@ -831,16 +841,10 @@ class PathInfo(object):
 
     def ctx_sudo_login(self, pw, trace):
         meta = dict(method="sudo -i (as root, root's login shell)", shell=self.shell_of(pwd.getpwuid(0)))
-        allowed, secure, reason = self.sudo_policy(pw)
-        if allowed is None:
-            meta.update(status="unavailable", reason=reason)
-            return meta, None, None
-        if not allowed:
-            meta.update(status="not_permitted", reason=reason)
-            return meta, None, None
-        sudo = shutil.which("sudo") or "/usr/bin/sudo"
+        if not self.sudo_gate(pw, meta):
+            return meta, None
         # sudo -i quotes each argument for root's login shell itself
-        return meta, [sudo, "-n", "-i", "-u", "root", "--", ".", self.probe_file], None
+        return meta, [self.sudo, "-n", "-i", "-u", "root", "--", ".", self.probe_file]
 
     def crontab_env(self, pw):
         rc, out, err = self.run(["crontab", "-l", "-u", pw.pw_name])
@@ -861,36 +865,36 @@ class PathInfo(object):
                     shell="/bin/sh")
         if not any(os.path.exists(p) for p in ("/usr/sbin/cron", "/usr/sbin/crond", "/usr/bin/crond")):
             meta.update(status="unavailable", reason="no cron daemon is installed")
-            return meta, None, None
+            return meta, None
         env = {"HOME": pw.pw_dir, "LOGNAME": pw.pw_name, "USER": pw.pw_name, "SHELL": "/bin/sh", "PATH": CRON_PATH}
         env.update(self.crontab_env(pw))
         meta["shell"] = env["SHELL"]
         argv = ["runuser", "-u", pw.pw_name, "--", "env", "-i"] + ["%s=%s" % kv for kv in sorted(env.items())] + \
             [env["SHELL"], "-c", ". " + self.probe_file]
-        return meta, argv, None
+        return meta, argv
 
     def ctx_systemd(self, pw, trace):
         meta = dict(method="systemd-run --pipe -p User=%s (a real transient service)" % pw.pw_name, shell="/bin/sh")
         if not os.path.isdir("/run/systemd/system"):
             meta.update(status="unavailable", reason="systemd is not the init system here (no /run/systemd/system)")
-            return meta, None, None
+            return meta, None
         argv = ["systemd-run", "--quiet", "--wait", "--pipe", "--collect", "-p", "User=" + pw.pw_name,
                 "/bin/sh", "-c", ". " + self.probe_file]
-        return meta, argv, None
+        return meta, argv
 
     # -- driving ---------------------------------------------------------------------------------------------
-    def probe(self, ctx, pw, trace=False):
-        meta, argv, dummy = getattr(self, "ctx_" + ctx)(pw, trace)
+    def probe(self, ctx, pw):
+        meta, argv = getattr(self, "ctx_" + ctx)(pw, False)
         if argv is None:
-            return meta, None, None
+            return meta, None
         rc, out, err = self.run(argv)
         parsed = parse_probe(out, self.token)
         if not parsed["complete"]:
             reason = "timed out after %ss" % self.p["timeout"] if rc == 124 else \
                 "the probe did not finish (rc=%s): %s" % (rc, (err or out).strip()[-400:])
             meta.update(status="error", reason=reason)
-            return meta, None, None
-        return meta, parsed, err
+            return meta, None
+        return meta, parsed
 
     def check(self):
         results, contexts = [], []
@@ -898,7 +902,7 @@ class PathInfo(object):
         for pw in self.users():
             for ctx in self.p["contexts"]:
                 req = ctx in required
-                meta, parsed, err = self.probe(ctx, pw)
+                meta, parsed = self.probe(ctx, pw)
                 meta.update(user=pw.pw_name, context=ctx, required=req)
                 if parsed is None:
                     contexts.append(meta)
@@ -928,7 +932,7 @@ class PathInfo(object):
         """Re-run a context with the shell tracing its startup, to find which file and line set what shadows."""
         if ctx not in ("login", "interactive", "ssh"):
             return [], []
-        meta, argv, dummy = getattr(self, "ctx_" + ctx)(pw, True)
+        dummy, argv = getattr(self, "ctx_" + ctx)(pw, True)
         if argv is None:
             return [], []
         rc, out, err = self.run(argv)
@@ -946,16 +950,16 @@ def main():
             expect=dict(type="str", choices=["venv", "shim", "path"], default="venv"),
             venv_path=dict(type="path", default="/opt/uv/venv"),
             expect_path=dict(type="path"),
-            uv_path=dict(type="path", default="/opt/uv/bin/uv"),
-            python_install_dir=dict(type="path", default="/opt/uv/python"),
-            python_bin_dir=dict(type="path", default="/opt/uv/python-bin"),
+            uv_path=UV_COMMON_ARGS["uv_path"],
+            python_install_dir=UV_COMMON_ARGS["python_install_dir"],
+            python_bin_dir=UV_COMMON_ARGS["python_bin_dir"],
             timeout=dict(type="int", default=60),
         ),
         required_if=[("expect", "path", ["expect_path"])],
         supports_check_mode=True,
     )
     p = module.params
-    if p["python_version"] is not None and not re.match(r"^\d+\.\d+$", p["python_version"]):
+    if p["python_version"] is not None and not is_minor(p["python_version"]):
         module.fail_json(msg="python_version must be a minor such as 3.13, not %r" % p["python_version"])
     if p["commands"] is None:
         p["commands"] = ["python", "python3"] + (["python" + p["python_version"]] if p["python_version"] else []) + \

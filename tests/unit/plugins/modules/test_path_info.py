@@ -3,6 +3,7 @@ with only AnsibleModule.run_command faked (it answers as the context's shell wou
 import json
 import os
 import re
+import shutil
 
 import pytest
 from ansible.module_utils import basic
@@ -257,3 +258,66 @@ def test_bad_input_is_refused_with_the_option_named(params, message, monkeypatch
     assert result["failed"] is True
     assert message in result["msg"]
     assert calls == []
+
+
+@needs_root
+def test_only_required_contexts_count_and_an_error_there_fails_the_verdict(layout, monkeypatch, capsys):
+    L = layout
+    foreign_py = ("/usr/bin/python3", "/usr", "/usr", "3.11.2")
+
+    def answer(argv, token):
+        if "-x" in argv:
+            return 0, "", ""
+        if "exec" in argv[-1]:          # interactive (not required): the foreign python wins there
+            return 0, probe_answer(token, [L["foreign"], L["venv"] + "/bin"],
+                                   {"python": ("python is %s/python" % L["foreign"], 0, [], foreign_py)}), ""
+        return 124, "", ""              # login (required) hangs
+
+    result, dummy = run_main(monkeypatch, capsys, dict(
+        users=["root"], contexts=["login", "interactive"], required_contexts=["login"], commands=["python"],
+        venv_path=L["venv"], python_install_dir=L["root"] + "/python", uv_path=L["uv"]), answer)
+    by = dict((r["context"], r) for r in result["results"])
+    assert (by["interactive"]["status"], by["interactive"]["required"]) == ("lost", False)
+    assert (by["login"]["status"], by["login"]["required"]) == ("error", True)
+    assert [(f["context"], f["status"]) for f in result["failures"]] == [("login", "error")]
+    assert result["verdict"] == "fail"
+
+
+@needs_root
+def test_every_context_runs_through_main(layout, monkeypatch, capsys):
+    """All seven contexts, each reported as probed or unavailable (what this machine lacks), none crashing."""
+    L = layout
+    venv_py = (L["venv"] + "/bin/python", L["venv"], L["base"], "3.11.2")
+    seen = []
+
+    def answer(argv, token):
+        seen.append(argv[4])
+        if argv[4] == "ssh-keygen":
+            key = argv[argv.index("-f") + 1]
+            for name in (key, key + ".pub"):
+                open(name, "w").close()
+            return 0, "", ""
+        if "-U" in argv:
+            return 0, ("Matching Defaults entries for root on h:\n    env_reset, secure_path=/usr/local/sbin\\:/usr/bin"
+                       "\n\nUser root may run the following commands on h:\n    (ALL : ALL) ALL\n"), ""
+        if argv[4] == "crontab":
+            return 1, "", "no crontab for root\n"
+        return 0, probe_answer(token, [L["venv"] + "/bin", "/usr/bin"],
+                               {"python": ("python is %s/bin/python" % L["venv"], 0, [], venv_py)}), ""
+
+    result, dummy = run_main(monkeypatch, capsys, dict(
+        users=["root"], commands=["python"], venv_path=L["venv"], python_install_dir=L["root"] + "/python",
+        uv_path=L["uv"]), answer)
+    assert "failed" not in result, result.get("msg")
+    ctx = dict((c["context"], c) for c in result["contexts"])
+    assert sorted(ctx) == sorted(path_info.ALL_CONTEXTS)
+    for name, c in ctx.items():
+        assert c["status"] in ("probed", "unavailable"), (name, c)
+        if c["status"] == "probed":
+            assert c["path"] == [L["venv"] + "/bin", "/usr/bin"]
+    assert ctx["login"]["status"] == ctx["interactive"]["status"] == "probed"
+    if ctx["sudo"]["status"] == "probed":
+        assert "secure_path" in ctx["sudo"]["method"]
+        assert seen.count("/usr/bin/sudo") + seen.count(shutil.which("sudo") or "") >= 1
+    assert all(r["won"] for r in result["results"] if r["status"] == "won")
+    assert len(result["results"]) == 7
