@@ -661,8 +661,10 @@ class PathInfo(object):
 
     # -- helpers -----------------------------------------------------------------------------------------------
     def run(self, argv, env=None):
+        # argv is literal: "$PATH" in a probe and "$HOME" in a crontab value are for the context's shell to
+        # expand, never for run_command (which would put this module's own environment in their place)
         return self.module.run_command(["timeout", "-k", "5", str(self.p["timeout"])] + argv,
-                                       environ_update=env, cwd="/")
+                                       environ_update=env, cwd="/", expand_user_and_vars=False)
 
     def setup(self):
         self.tmp = tempfile.mkdtemp(prefix="labfleet-path-info-")

@@ -103,6 +103,8 @@ def run_main(monkeypatch, capsys, params, answer):
 
     def fake_run_command(self, args, **kwargs):
         calls.append(list(args))
+        # "$PATH" and crontab values are for the context's shell, not for run_command to expand
+        assert kwargs.get("expand_user_and_vars") is False, args
         probe = [a for a in args if a.startswith(". ") or a.endswith("probe.sh'")]
         token = None
         for a in probe:
