@@ -27,7 +27,7 @@ def test_every_users_login_shell_gets_the_managed_python_and_the_lab_package(hos
     assert res.rc == 0, res.stderr
     assert res.stdout.startswith("Python 3.11.2")
     lines = res.stdout.splitlines()
-    prefix, base, _ = lines[1].split()
+    prefix, base = lines[1].split()[:2]
     assert prefix == VENV
     assert base.startswith("/opt/uv/python/cpython-3.11")
     assert lines[2] == VENV + "/lib/python3.11/site-packages/thormotion/__init__.py"
@@ -35,8 +35,8 @@ def test_every_users_login_shell_gets_the_managed_python_and_the_lab_package(hos
 
 @pytest.mark.parametrize("how", [plain_sh, service])
 def test_shells_that_read_no_profile_get_it_too(host, how):
-    prefix, base, _ = python_identity(how(host, "pi", "python -c %r" % WHO))
-    assert prefix == VENV
+    prefix, base, dummy = python_identity(how(host, "pi", "python -c %r" % WHO))
+    assert prefix == VENV and base.startswith("/opt/uv/python/")
 
 
 def test_sudo_python_is_the_managed_one(host):

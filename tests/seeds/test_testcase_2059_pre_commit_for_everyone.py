@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from conftest import login, plain_sh, run_ok
+from conftest import login, plain_sh
 
 NAME = "testcase-2059-pre-commit-for-everyone"
 testinfra_hosts = ["podman://" + NAME]
