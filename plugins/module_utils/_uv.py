@@ -62,6 +62,10 @@ class UvRunner(object):
         }
         if p.get("config_file"):
             self.env["UV_CONFIG_FILE"] = p["config_file"]
+        if module.check_mode:
+            # a dry run only asks uv questions: a throwaway cache keeps it from writing (or needing to
+            # write) the shared cache, as on an image mounted read-only
+            self.env["UV_NO_CACHE"] = "1"
         self.commands = []
 
     @property

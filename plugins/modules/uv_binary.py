@@ -15,6 +15,10 @@ description:
   - Accepts the upstream release tarball (C(uv-<triple>.tar.gz)) and the PyPI wheel (C(uv-<version>-py3-none-<platform>.whl)).
   - The archive's sha256 is checked when O(sha256) is given; the new executable must report O(version)
     before it replaces the old one. The swap is an atomic rename, so C(uv) is never half-written.
+  - A uv build whose allocator (jemalloc) was compiled for smaller memory pages than the kernel's aborts
+    at start with C(Unsupported system page size), as on Raspberry Pi 5 kernels with 16K pages
+    (astral-sh/uv#10942, astral-sh/uv#15401). The new executable is run before the swap, so such a build
+    is refused with a message naming the page size, and the uv already installed stays.
   - Fetching the archive is left to M(ansible.builtin.get_url) or M(ansible.builtin.copy), so any
     source (upstream, mirror, PyPI, controller) works the same way.
 attributes:
@@ -77,6 +81,11 @@ previous_version:
   returned: success
   type: str
   sample: 0.12.1
+page_size:
+  description: The target kernel's memory page size in bytes (16384 on a Raspberry Pi 5 with its default kernel).
+  returned: always
+  type: int
+  sample: 4096
 executables:
   description: Absolute paths of the installed executables.
   returned: success
@@ -93,10 +102,16 @@ import tempfile
 import zipfile
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.labfleet.uv.plugins.module_utils._uv import read_uv_version
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import parse_uv_version, read_uv_version
 
 EXECUTABLES = ("uv", "uvx")
+# what jemalloc prints before uv aborts on a kernel whose pages are larger than it was built for
+JEMALLOC_PAGE_SIZE = "Unsupported system page size"
 SHA256_RE = re.compile(r"^[0-9a-fA-F]{64}$")
+
+
+def page_size():
+    return os.sysconf("SC_PAGE_SIZE")
 
 
 def sha256_file(path):
@@ -151,7 +166,17 @@ def install(module, src, bin_dir, version, sha256):
                 f.write(members[name])
             os.chmod(tmp, 0o755)
             staged[name] = tmp
-        got = read_uv_version(module, staged["uv"])
+        rc, out, err = module.run_command([staged["uv"], "--version"])
+        if rc != 0 and JEMALLOC_PAGE_SIZE in (err or "") + (out or ""):
+            module.fail_json(
+                msg="the uv %s executable from %s aborts on this machine: its allocator (jemalloc) was built for "
+                    "smaller memory pages than this kernel's %d-byte pages (astral-sh/uv#10942, #15401). "
+                    "Nothing was replaced. Pick a uv build made for large pages (options version and src; in the "
+                    "shared_python role shared_python_uv_version and shared_python_uv_source), or on a "
+                    "Raspberry Pi 5 boot the 4K-page kernel "
+                    "(kernel=kernel8.img in config.txt)." % (version, src, page_size()),
+                rc=rc, stderr=err, page_size=page_size())
+        got = parse_uv_version(out) if rc == 0 else None
         if got != version:
             module.fail_json(msg="%s holds uv %s, not the requested version %s" % (src, got, version))
         for name, tmp in staged.items():
@@ -188,6 +213,7 @@ def main():
         changed=changed,
         version=p["version"] if changed else previous,
         previous_version=previous,
+        page_size=page_size(),
         executables=[os.path.join(p["bin_dir"], name) for name in EXECUTABLES],
         diff=dict(before="uv %s\n" % previous if previous else "", after="uv %s\n" % p["version"]),
     )

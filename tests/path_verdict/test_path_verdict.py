@@ -12,13 +12,16 @@ import os
 import re
 import shlex
 import subprocess
+import sys
 import tempfile
 import time
 
 import pytest
 import testinfra
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
+from labfleet_testing import REPO, ansible_env, connection, run_module_on  # noqa: E402  pylint: disable=wrong-import-position
+
 VENV = "/opt/uv/venv"
 OK, SHADOWED = "verdict-ok", "verdict-shadowed"
 PROBE = "import sys; print('@@PY', sys.prefix, '%d.%d.%d' % sys.version_info[:3])"
@@ -40,29 +43,10 @@ EXPECTED = {
 }
 
 
-def ansible_env():
-    env = dict(os.environ)
-    env.update(ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, ".cache", "collections"),
-               ANSIBLE_ROLES_PATH=os.path.join(REPO, "roles"), ANSIBLE_HOST_KEY_CHECKING="False",
-               ANSIBLE_NOCOLOR="1")
-    env.pop("ANSIBLE_CALLBACKS_ENABLED", None)
-    return env
-
-
-INVENTORY = ["-i", "%s,%s," % (OK, SHADOWED), "-c", "containers.podman.podman",
-             "-e", "ansible_python_interpreter=/usr/bin/python3"]
-
-
 @pytest.fixture(scope="session")
 def verdicts():
     args = {"python_version": "3.11", "required_contexts": ["login", "interactive"]}
-    env = dict(ansible_env(), ANSIBLE_STDOUT_CALLBACK="json", ANSIBLE_LOAD_CALLBACK_PLUGINS="1")
-    proc = subprocess.run(["ansible", "all"] + INVENTORY + ["-b", "-m", "labfleet.uv.path_info",
-                                                            "-a", json.dumps(args)],
-                          cwd=REPO, env=env, capture_output=True, text=True, check=False)
-    assert "{" in proc.stdout, "ansible failed (rc=%d):\n%s\n%s" % (proc.returncode, proc.stdout, proc.stderr)
-    out, dummy = json.JSONDecoder().raw_decode(proc.stdout[proc.stdout.index("{"):])
-    hosts = out["plays"][0]["tasks"][0]["hosts"]
+    hosts = run_module_on([OK, SHADOWED], "labfleet.uv.path_info", args)
     for name in (OK, SHADOWED):
         assert "results" in hosts[name], hosts[name].get("msg")
     return hosts
@@ -223,7 +207,7 @@ class Cells(html.parser.HTMLParser):
 
 def test_fleet_report_renders_in_headless_chromium_with_the_failing_host_red():
     out = tempfile.mkdtemp(prefix="labfleet-report-")
-    proc = subprocess.run(["ansible-playbook", "playbooks/path_report.yml"] + INVENTORY +
+    proc = subprocess.run(["ansible-playbook", "playbooks/path_report.yml"] + connection(OK, SHADOWED) +
                           ["-e", "path_report_dir=" + out,
                            # what the inventory's group_vars say for these hosts (as converge.yml set them)
                            "-e", json.dumps({"shared_python_versions": ["3.11"], "shared_python_venv_seed": True})],

@@ -4,12 +4,14 @@ Users are checked the way they meet Python: a real login shell (`su -l`, which r
 user's shell profile), a non-login non-interactive `sh -c` with the system's default PATH (a CI step, a
 Dockerfile RUN, an editor's git hook) and a systemd service (`systemd-run --pipe`).
 """
-import json
 import os
 import shlex
-import subprocess
+import sys
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
+from labfleet_testing import REPO, path_verdict, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
+
+__all__ = ["path_verdict"]  # the test files import it from here
 VENV = "/opt/uv/venv"
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 WHO = "import sys; print(sys.prefix, sys.base_prefix, '%d.%d.%d' % sys.version_info[:3])"
@@ -43,33 +45,9 @@ def python_identity(res):
     return prefix, base, version
 
 
-def ansible_env():
-    env = dict(os.environ)
-    env.update(ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, ".cache", "collections"),
-               ANSIBLE_ROLES_PATH=os.path.join(REPO, "roles"), ANSIBLE_NOCOLOR="1", ANSIBLE_HOST_KEY_CHECKING="False")
-    env.pop("ANSIBLE_CALLBACKS_ENABLED", None)
-    return env
-
-
-def connection(name):
-    return ["-i", name + ",", "-c", "containers.podman.podman", "-e", "ansible_python_interpreter=/usr/bin/python3"]
-
-
-def path_verdict(name, args):
-    """labfleet.uv.path_info on the container, as the role's verdict runs it."""
-    env = dict(ansible_env(), ANSIBLE_STDOUT_CALLBACK="json", ANSIBLE_LOAD_CALLBACK_PLUGINS="1")
-    proc = subprocess.run(["ansible", name] + connection(name) + ["-b", "-m", "labfleet.uv.path_info",
-                                                                  "-a", json.dumps(args)],
-                          cwd=REPO, env=env, capture_output=True, text=True, check=False)
-    assert "{" in proc.stdout, "ansible failed (rc=%d):\n%s\n%s" % (proc.returncode, proc.stdout, proc.stderr)
-    out, dummy = json.JSONDecoder().raw_decode(proc.stdout[proc.stdout.index("{"):])
-    return out["plays"][0]["tasks"][0]["hosts"][name]
-
-
 def run_role(name, *extra):
     """The seeds converge for one case (its host_vars and the shared group_vars), with extra arguments."""
     scenario = os.path.join(REPO, "molecule", "seeds")
-    return subprocess.run(["ansible-playbook", os.path.join(scenario, "converge.yml")] + connection(name)
-                          + ["-e", "@" + os.path.join(scenario, "group_vars", "all.yml"),
-                             "-e", "@" + os.path.join(scenario, "host_vars", name + ".yml")] + list(extra),
-                          cwd=REPO, env=ansible_env(), capture_output=True, text=True, check=False)
+    return run_playbook(os.path.join(scenario, "converge.yml"), name,
+                        "-e", "@" + os.path.join(scenario, "group_vars", "all.yml"),
+                        "-e", "@" + os.path.join(scenario, "host_vars", name + ".yml"), *extra)

@@ -12,7 +12,9 @@ import pytest
 ROOT = "/opt/uv"
 VENV = ROOT + "/venv"
 MINOR = os.environ.get("LABFLEET_VERIFY_MINOR", "3.11")
+# ordinary users to log in as; the first is also checked in bash and sh, the second makes its own venv in sh
 USERS = os.environ.get("LABFLEET_VERIFY_USERS", "alice,bob,carol").split(",")
+FIRST, SECOND = USERS[0], USERS[1 % len(USERS)]
 TOOL, TOOL_VERSION = "pre-commit", "4.3.0"
 PACKAGE = "requests"
 
@@ -36,7 +38,7 @@ def ok(result):
     return result.stdout.strip()
 
 
-CONTEXTS = [("alice", "bash"), ("alice", "sh")] + [(u, None) for u in USERS]
+CONTEXTS = [(FIRST, "bash"), (FIRST, "sh")] + [(u, None) for u in USERS]
 
 
 @pytest.mark.parametrize("user,shell", CONTEXTS)
@@ -73,7 +75,7 @@ def test_uv_on_path(host, user, shell):
     assert ok(login(host, user, "command -v uvx", shell)) == ROOT + "/bin/uvx"
 
 
-@pytest.mark.parametrize("user,shell", [("alice", "bash"), ("bob", "sh")])
+@pytest.mark.parametrize("user,shell", [(FIRST, "bash"), (SECOND, "sh")])
 def test_user_venv_uses_shared_python_without_download(host, user, shell):
     res = login(host, user, "rm -rf ~/v && uv venv ~/v --python %s && ~/v/bin/python -c "
                             "'import os, sys; print(os.path.realpath(sys.base_prefix))'" % MINOR, shell)
@@ -83,7 +85,7 @@ def test_user_venv_uses_shared_python_without_download(host, user, shell):
 
 
 def test_user_cannot_download_other_pythons(host):
-    res = login(host, "alice", "uv python install 3.10", "bash")
+    res = login(host, FIRST, "uv python install 3.10", "bash")
     assert res.rc != 0
     assert "Downloading" not in res.stderr + res.stdout
 
@@ -94,31 +96,31 @@ def test_user_cannot_download_other_pythons(host):
     "touch %s/bin/intruder" % VENV,
 ])
 def test_user_cannot_modify_shared_venv(host, cmd):
-    res = login(host, "alice", cmd, "bash")
+    res = login(host, FIRST, cmd, "bash")
     assert res.rc != 0, res.stdout
     assert not host.file(VENV + "/bin/intruder").exists
-    assert ok(login(host, "alice", "python -c 'import six' 2>&1 || echo missing", "bash")).endswith("missing")
+    assert ok(login(host, FIRST, "python -c 'import six' 2>&1 || echo missing", "bash")).endswith("missing")
 
 
 def test_users_own_uv_tool_install_still_works(host):
     """The profile exports no UV_TOOL_DIR/UV_TOOL_BIN_DIR, which would point users at root's dirs."""
-    out = ok(login(host, "alice", "uv tool install --force %s==%s >/dev/null 2>&1 && "
+    out = ok(login(host, FIRST, "uv tool install --force %s==%s >/dev/null 2>&1 && "
                                   "ls ~/.local/bin/%s" % (TOOL, TOOL_VERSION, TOOL), "bash"))
     assert out.endswith("/.local/bin/" + TOOL)
-    ok(login(host, "alice", "uv tool uninstall %s" % TOOL, "bash"))
+    ok(login(host, FIRST, "uv tool uninstall %s" % TOOL, "bash"))
 
 
 def test_default_shims_point_at_managed_cpython(host):
     for name in ("python", "python3", "python" + MINOR):
         target = host.file(ROOT + "/python-bin/" + name).linked_to
         assert target.startswith(ROOT + "/python/cpython-%s" % MINOR), (name, target)
-    out = ok(login(host, "alice", ROOT + "/python-bin/python -c 'import sys; print(sys.prefix)'", "bash"))
+    out = ok(login(host, FIRST, ROOT + "/python-bin/python -c 'import sys; print(sys.prefix)'", "bash"))
     assert out.startswith(ROOT + "/python/cpython-%s" % MINOR)
 
 
 def test_path_order_and_no_duplicates_when_sourced_twice(host):
     script = "/etc/profile.d/labfleet-uv.sh"
-    out = ok(login(host, "bob", ". %s; . %s; echo \"$PATH\"" % (script, script), "sh"))
+    out = ok(login(host, SECOND, ". %s; . %s; echo \"$PATH\"" % (script, script), "sh"))
     entries = out.split(":")
     assert entries[:4] == [VENV + "/bin", ROOT + "/tool-bin", ROOT + "/python-bin", ROOT + "/bin"]
     assert len(entries) == len(set(entries)), entries
@@ -132,7 +134,7 @@ def test_profile_script_is_safe_under_set_u(host, shell):
 
 
 def test_uv_python_install_dir_exported_but_not_tool_dirs(host):
-    out = ok(login(host, "alice", "env", "bash"))
+    out = ok(login(host, FIRST, "env", "bash"))
     assert "UV_PYTHON_INSTALL_DIR=%s/python" % ROOT in out.splitlines()
     assert not [line for line in out.splitlines() if line.startswith(("UV_TOOL_DIR=", "UV_TOOL_BIN_DIR="))]
 

@@ -16,10 +16,10 @@ UV = b"#!/bin/sh\necho 'uv 0.13.9 (x86_64-unknown-linux-gnu)'\n"
 UVX = b"#!/bin/sh\necho 'uvx 0.13.9'\n"
 
 
-def make_tarball(path):
+def make_tarball(path, triple="x86_64-unknown-linux-gnu"):
     with tarfile.open(path, "w:gz") as tf:
         for name, data in (("uv", UV), ("uvx", UVX)):
-            info = tarfile.TarInfo("uv-x86_64-unknown-linux-gnu/" + name)
+            info = tarfile.TarInfo("uv-%s/%s" % (triple, name))
             info.size, info.mode = len(data), 0o755
             tf.addfile(info, io.BytesIO(data))
     return path
@@ -34,12 +34,14 @@ def make_wheel(path, members=("uv", "uvx")):
 
 
 def run(monkeypatch, capsys, params, versions):
-    """versions: what each successive `<path> --version` prints (None: a failing run)."""
+    """versions: what each successive `<path> --version` prints (None: a failing run; a tuple: rc, out, err)."""
     calls = []
 
     def fake_run_command(self, args, **kwargs):
         calls.append(args)
         out = versions[len(calls) - 1]
+        if isinstance(out, tuple):
+            return out
         return (0, out, "") if out is not None else (1, "", "boom")
 
     monkeypatch.setattr(basic.AnsibleModule, "run_command", fake_run_command)
@@ -114,3 +116,40 @@ def test_archive_without_uvx_refused(tmp_path, monkeypatch, capsys):
 def test_bad_checksum_string_refused(tmp_path, monkeypatch, capsys, sha):
     result, dummy = run(monkeypatch, capsys, dict(version="0.13.9", bin_dir=str(tmp_path), sha256=sha), [])
     assert result["failed"] is True and "sha256 must be 64 hex digits" in result["msg"]
+
+
+def test_armv7_release_tarball_installs(tmp_path, monkeypatch, capsys):
+    src = make_tarball(str(tmp_path / "uv-armv7-unknown-linux-gnueabihf.tar.gz"), "armv7-unknown-linux-gnueabihf")
+    bin_dir = tmp_path / "bin"
+    result, dummy = run(monkeypatch, capsys, dict(version="0.13.9", bin_dir=str(bin_dir), src=src),
+                        ["uv 0.13.9 (armv7-unknown-linux-gnueabihf)"])
+    assert result["changed"] is True and (bin_dir / "uv").read_bytes() == UV
+
+
+JEMALLOC_ABORT = (134, "", "<jemalloc>: Unsupported system page size\n<jemalloc>: Unsupported system page size\n"
+                           "memory allocation of 96 bytes failed\n")
+
+
+def test_build_that_aborts_on_large_pages_is_refused_and_old_uv_kept(tmp_path, monkeypatch, capsys):
+    src = make_wheel(str(tmp_path / "uv.whl"))
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "uv").write_bytes(b"old uv")
+    (bin_dir / "uvx").write_bytes(b"old uvx")
+    result, calls = run(monkeypatch, capsys, dict(version="0.13.9", bin_dir=str(bin_dir), src=src),
+                        ["uv 0.12.1 (aarch64-unknown-linux-musl)", JEMALLOC_ABORT])
+    assert result["failed"] is True
+    assert "%d-byte pages" % os.sysconf("SC_PAGE_SIZE") in result["msg"]
+    assert "astral-sh/uv#10942" in result["msg"] and "Nothing was replaced" in result["msg"]
+    assert result["page_size"] == os.sysconf("SC_PAGE_SIZE")
+    assert calls[1][0].startswith(str(bin_dir) + "/.uv.")  # the staged build was the one run
+    assert (bin_dir / "uv").read_bytes() == b"old uv" and sorted(os.listdir(bin_dir)) == ["uv", "uvx"]
+
+
+def test_page_size_is_reported(tmp_path, monkeypatch, capsys):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "uv").write_bytes(UV)
+    (bin_dir / "uvx").write_bytes(UVX)
+    result, dummy = run(monkeypatch, capsys, dict(version="0.13.9", bin_dir=str(bin_dir)), ["uv 0.13.9 (x)"])
+    assert result["page_size"] == os.sysconf("SC_PAGE_SIZE")

@@ -1,0 +1,52 @@
+"""Helpers shared by the scenario tests (tests/seeds, tests/raspberry_pi, tests/pi_image): run Ansible from the
+checkout against a container, the way Molecule's provisioner does. Each test directory's conftest.py puts
+this directory on sys.path.
+"""
+import json
+import os
+import subprocess
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def ansible_env(**extra):
+    """The environment Molecule gives Ansible: this checkout as labfleet.uv, its roles, no colour."""
+    env = dict(os.environ)
+    env.update(ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, ".cache", "collections"),
+               ANSIBLE_ROLES_PATH=os.path.join(REPO, "roles"), ANSIBLE_NOCOLOR="1", ANSIBLE_HOST_KEY_CHECKING="False")
+    env.pop("ANSIBLE_CALLBACKS_ENABLED", None)
+    env.update(extra)
+    return env
+
+
+def connection(*names):
+    """ansible(-playbook) arguments that reach the podman containers `names`."""
+    return ["-i", ",".join(names) + ",", "-c", "containers.podman.podman",
+            "-e", "ansible_python_interpreter=/usr/bin/python3"]
+
+
+def run_module_on(names, module, args):
+    """One module run ad hoc (as root) on the containers `names` at once; {name: its result}."""
+    env = ansible_env(ANSIBLE_STDOUT_CALLBACK="json", ANSIBLE_LOAD_CALLBACK_PLUGINS="1")
+    proc = subprocess.run(["ansible", "all"] + connection(*names) + ["-b", "-m", module, "-a", json.dumps(args)],
+                          cwd=REPO, env=env, capture_output=True, text=True, check=False)
+    assert "{" in proc.stdout, "ansible failed (rc=%d):\n%s\n%s" % (proc.returncode, proc.stdout, proc.stderr)
+    out, dummy = json.JSONDecoder().raw_decode(proc.stdout[proc.stdout.index("{"):])
+    return out["plays"][0]["tasks"][0]["hosts"]
+
+
+def run_module(name, module, args):
+    """One module run ad hoc (as root) on container `name`; its result as a dict."""
+    return run_module_on([name], module, args)[name]
+
+
+def path_verdict(name, args):
+    """labfleet.uv.path_info on the container, as the role's verdict runs it."""
+    return run_module(name, "labfleet.uv.path_info", args)
+
+
+def run_playbook(playbook, names, *extra):
+    """ansible-playbook against the container(s) `names`; the CompletedProcess (stdout and stderr captured)."""
+    names = [names] if isinstance(names, str) else list(names)
+    return subprocess.run(["ansible-playbook", playbook] + connection(*names) + list(extra),
+                          cwd=REPO, env=ansible_env(), capture_output=True, text=True, check=False)

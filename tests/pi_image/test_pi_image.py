@@ -1,0 +1,141 @@
+"""The provisioned Raspberry Pi OS style image, booted as a container, and the workstation it was made on.
+
+Runs in the pi_image scenario after tests/verify (which checks pi's logins in the booted image). The image
+is still attached read-only for the booted container (side_effect.yml); the provisioning playbook itself
+must have left nothing mounted or attached.
+"""
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+
+import yaml
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
+from labfleet_testing import REPO, ansible_env  # noqa: E402  pylint: disable=wrong-import-position
+
+BOOTED = "labfleet-uv-pi-image-boot"
+testinfra_hosts = ["podman://" + BOOTED]
+SCENARIO = os.path.join(REPO, "molecule", "pi_image")
+with open(os.path.join(SCENARIO, "host_vars", "pi-image-robot-lab.yml")) as f:
+    HOST_VARS = yaml.safe_load(f)
+IMAGE = HOST_VARS["pi_image_file"]
+WORK = os.path.dirname(IMAGE)
+
+
+def sh(*argv):
+    return subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+
+
+def mounts_under(path):
+    found = json.loads(sh("findmnt", "--json", "--list", "--output", "TARGET") or '{"filesystems": []}')
+    return [m["target"] for m in found["filesystems"] if m["target"] == path or m["target"].startswith(path + "/")]
+
+
+def loops_of(image):
+    return [line.split(":")[0] for line in sh("losetup", "--associated", image).splitlines()]
+
+
+def ok(res):
+    assert res.rc == 0, "rc=%d\n%s\n%s" % (res.rc, res.stdout, res.stderr)
+    return res.stdout.strip()
+
+
+def test_the_booted_image_is_the_arm64_pi_os_stand_in(host):
+    assert ok(host.run("uname -m")) == "aarch64"
+    assert host.file("/etc/rpi-issue").exists
+    assert ok(host.run("systemctl is-system-running || true")) in ("running", "degraded")
+
+
+def test_pi_logs_in_to_the_shared_python_with_the_verdict_the_role_gave(host):
+    out = ok(host.run("su -l pi -c 'command -v python; python -c \"import requests, platform; "
+                      "print(platform.machine())\"'"))
+    assert out.splitlines() == ["/opt/uv/venv/bin/python", "aarch64"]
+
+
+def test_provisioning_left_nothing_mounted_or_attached_on_the_workstation():
+    assert mounts_under(HOST_VARS["ansible_host"]) == []
+    # the only loop devices of the image are the read-only ones the booted container uses (root, and boot
+    # where this kernel can mount it)
+    booted = [line for line in sh("losetup", "--list", "--noheadings", "--output", "NAME,RO,BACK-FILE").splitlines()
+              if line.split()[-1] == IMAGE]
+    assert len(booted) == (2 if HOST_VARS["pi_image_boot_mount"] else 1), booted
+    assert all(line.split()[1] == "1" for line in booted), booted
+
+
+def partition(image, number):
+    table = json.loads(sh("sfdisk", "--json", image))["partitiontable"]
+    part = table["partitions"][number - 1]
+    return part["start"] * table.get("sectorsize", 512), part["size"] * table.get("sectorsize", 512)
+
+
+def test_boot_partition_untouched_and_fstab_as_the_image_had_it(host):
+    start, size = partition(IMAGE, 1)
+    digest = hashlib.sha256()
+    with open(IMAGE, "rb") as f:
+        f.seek(start)
+        for dummy in range(size // (1 << 20)):
+            digest.update(f.read(1 << 20))
+    with open(IMAGE + ".boot.sha256") as f:
+        assert digest.hexdigest() == f.read().strip()
+    disk_id = sh("sfdisk", "--disk-id", IMAGE).strip()[2:]
+    cmdline = sh("mtype", "-i", "%s@@%d" % (IMAGE, start), "::cmdline.txt")
+    assert "root=PARTUUID=%s-02" % disk_id in cmdline
+    assert "PARTUUID=%s-01  /boot/firmware" % disk_id in host.file("/etc/fstab").content_string
+
+
+def test_no_service_block_or_ansible_leftovers_in_the_image(host):
+    # policy-rc.d kept services from starting while provisioning; the booted Pi must start them normally
+    assert not host.file("/usr/sbin/policy-rc.d").exists
+    assert not host.file("/root/.ansible").exists
+    assert ok(host.run("find /tmp -mindepth 1 -maxdepth 1 -name '.ansible*' | wc -l")) == "0"
+
+
+def image_copy(name):
+    copy = os.path.join(WORK, name + ".img")
+    subprocess.run(["cp", "--sparse=always", IMAGE, copy], check=True)
+    inventory = os.path.join(WORK, name + ".yml")
+    with open(os.path.join(SCENARIO, "group_vars", "pi_images.yml")) as f:
+        group_vars = yaml.safe_load(f)
+    host_vars = dict(HOST_VARS, pi_image_file=copy, ansible_host=os.path.join(WORK, name + ".root"))
+    with open(inventory, "w") as f:
+        yaml.safe_dump({"pi_images": {"hosts": {name: host_vars}, "vars": group_vars}}, f)
+    return copy, inventory
+
+
+def pi_image_playbook(inventory, *extra):
+    """playbooks/pi-image.yml with an inventory like the scenario's (inventories/pi-image's shape)."""
+    return subprocess.run(["ansible-playbook", "-i", inventory, os.path.join(REPO, "playbooks", "pi-image.yml")]
+                          + list(extra),
+                          cwd=REPO, env=ansible_env(), capture_output=True, text=True, check=False)
+
+
+def test_dry_run_of_a_provisioned_image_changes_nothing_and_leaves_it_unmounted():
+    copy, inventory = image_copy("dry-run")
+    before = sh("sha256sum", copy).split()[0]
+    proc = pi_image_playbook(inventory, "--check")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-4000:]
+    assert re.search(r"dry-run\s+: ok=\d+\s+changed=0\s+unreachable=0\s+failed=0", out), out[-2000:]
+    assert mounts_under(os.path.join(WORK, "dry-run.root")) == [] and loops_of(copy) == []
+    assert sh("sha256sum", copy).split()[0] == before  # mounted read-only: not one byte written
+    os.unlink(copy)
+
+
+def test_a_run_that_fails_half_way_still_unmounts_everything():
+    copy, inventory = image_copy("fails-half-way")
+    # the tools step comes after uv, CPython and the venv: a tool no index has fails the role half way
+    proc = pi_image_playbook(inventory, "-v",
+                             "-e", json.dumps({"shared_python_tools": [{"name": "no-such-tool-labfleet"}]}))
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out[-4000:]
+    assert "fails-half-way (%s) was not provisioned" % copy in out, out[-4000:]
+    assert "no-such-tool-labfleet" in out
+    assert mounts_under(os.path.join(WORK, "fails-half-way.root")) == []
+    assert loops_of(copy) == []
+    # and nothing was left running from the image: the unmount found no process to stop
+    assert '"stopped_processes": []' in out, out[-4000:]
+    os.unlink(copy)
+    os.rmdir(os.path.join(WORK, "fails-half-way.root"))
