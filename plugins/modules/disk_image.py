@@ -18,10 +18,10 @@ description:
   - Partitions are attached by offset (C(losetup --offset --sizelimit)), so it works without udev or
     partition device nodes (containers, build hosts).
   - O(state=unmounted) stops processes still running inside O(path), unmounts everything at or under
-    O(path) (deepest first) and detaches every loop device backed by O(image). Use it in an C(always) section:
+    O(path) (deepest first) and detaches every loop device backed by O(image). Use it in an C(always) section;
     it leaves no mount and no loop device behind, whatever state a failed run left.
-  - While mounted for a chroot (O(api_filesystems)), C(/usr/sbin/policy-rc.d) in the image refuses to start services (exit 101), so
-    packages installed into the image never start daemons on the workstation. It is removed when unmounting,
+  - While mounted for a chroot (O(api_filesystems)), C(/usr/sbin/policy-rc.d) in the image refuses to start
+    services (exit 101), so packages installed into the image never start daemons on the workstation. It is removed when unmounting,
     and never written over a policy-rc.d the image already had.
   - If mounting fails half way, what was attached or mounted is undone before the module fails.
 attributes:
@@ -30,6 +30,7 @@ attributes:
     description: Reports what would be mounted or unmounted; attaches and mounts nothing.
   diff_mode:
     support: none
+    description: Mounts are not files; the result lists the mounts and loop devices instead.
   idempotent:
     support: full
     description: A mounted image is left as it is; unmounting an unmounted image does nothing.
@@ -168,8 +169,10 @@ class DiskImage(object):
     def run(self, args, what, hint=""):
         rc, out, err = self.module.run_command(args)
         if rc != 0:
-            self.fail("%s failed (rc=%d): %s%s" % (what, rc, (err or out).strip().rstrip("."),
-                                                    hint if "unknown filesystem type" in err else ""), cmd=args)
+            detail = (err or out).strip().rstrip(".")
+            if "unknown filesystem type" in err:
+                detail += hint
+            self.fail("%s failed (rc=%d): %s" % (what, rc, detail), cmd=args)
         return out
 
     def fail(self, msg, **kwargs):

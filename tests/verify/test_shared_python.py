@@ -105,7 +105,7 @@ def test_user_cannot_modify_shared_venv(host, cmd):
 def test_users_own_uv_tool_install_still_works(host):
     """The profile exports no UV_TOOL_DIR/UV_TOOL_BIN_DIR, which would point users at root's dirs."""
     out = ok(login(host, FIRST, "uv tool install --force %s==%s >/dev/null 2>&1 && "
-                                  "ls ~/.local/bin/%s" % (TOOL, TOOL_VERSION, TOOL), "bash"))
+                                "ls ~/.local/bin/%s" % (TOOL, TOOL_VERSION, TOOL), "bash"))
     assert out.endswith("/.local/bin/" + TOOL)
     ok(login(host, FIRST, "uv tool uninstall %s" % TOOL, "bash"))
 

@@ -46,7 +46,11 @@ class Commands(object):
 
 def run(monkeypatch, capsys, params, script, check_mode=False):
     commands = Commands(script)
-    monkeypatch.setattr(basic.AnsibleModule, "run_command", lambda self, args, **kw: commands(self, args, **kw))
+
+    def fake_run_command(self, args, **kwargs):
+        return commands(self, args, **kwargs)
+
+    monkeypatch.setattr(basic.AnsibleModule, "run_command", fake_run_command)
     if check_mode:
         params = dict(params, _ansible_check_mode=True)
     with patch_module_args(params):
