@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 import yaml
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
@@ -106,36 +107,50 @@ def image_copy(name):
 
 
 def pi_image_playbook(inventory, *extra):
-    """playbooks/pi-image.yml with an inventory like the scenario's (inventories/pi-image's shape)."""
-    return subprocess.run(["ansible-playbook", "-i", inventory, os.path.join(REPO, "playbooks", "pi-image.yml")]
-                          + list(extra),
-                          cwd=REPO, env=ansible_env(), capture_output=True, text=True, check=False)
+    """playbooks/pi-image.yml with an inventory like the scenario's (inventories/pi-image's shape), started."""
+    return subprocess.Popen(["ansible-playbook", "-i", inventory, os.path.join(REPO, "playbooks", "pi-image.yml")]
+                            + list(extra), cwd=REPO, env=ansible_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
 
 
-def test_dry_run_of_a_provisioned_image_changes_nothing_and_leaves_it_unmounted():
-    copy, inventory = image_copy("dry-run")
-    before = sh("sha256sum", copy).split()[0]
-    proc = pi_image_playbook(inventory, "--check")
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, out[-4000:]
+@pytest.fixture(scope="module")
+def copy_runs():
+    """Two more runs of the playbook on copies of the provisioned image, at the same time (each is minutes of
+    emulation): a dry run, and a run made to fail half way. {name: (image copy, its sha256 before, rc, output)}."""
+    runs = {}
+    dry_copy, dry_inventory = image_copy("dry-run")
+    dry_before = sh("sha256sum", dry_copy).split()[0]
+    fail_copy, fail_inventory = image_copy("fails-half-way")
+    started = {
+        "dry-run": (dry_copy, dry_before, pi_image_playbook(dry_inventory, "--check")),
+        # the tools step comes after uv, CPython and the venv: a tool no index has fails the role half way
+        "fails-half-way": (fail_copy, None, pi_image_playbook(
+            fail_inventory, "-v", "-e", json.dumps({"shared_python_tools": [{"name": "no-such-tool-labfleet"}]}))),
+    }
+    for name, (copy, before, proc) in started.items():
+        out, dummy = proc.communicate()
+        runs[name] = (copy, before, proc.returncode, out)
+    yield runs
+    for name, (copy, before, rc, out) in runs.items():
+        os.unlink(copy)
+        if os.path.isdir(os.path.join(WORK, name + ".root")):
+            os.rmdir(os.path.join(WORK, name + ".root"))  # empty unless something is still mounted there
+
+
+def test_dry_run_of_a_provisioned_image_changes_nothing_and_leaves_it_unmounted(copy_runs):
+    copy, before, rc, out = copy_runs["dry-run"]
+    assert rc == 0, out[-4000:]
     assert re.search(r"dry-run\s+: ok=\d+\s+changed=0\s+unreachable=0\s+failed=0", out), out[-2000:]
     assert mounts_under(os.path.join(WORK, "dry-run.root")) == [] and loops_of(copy) == []
     assert sh("sha256sum", copy).split()[0] == before  # mounted read-only: not one byte written
-    os.unlink(copy)
 
 
-def test_a_run_that_fails_half_way_still_unmounts_everything():
-    copy, inventory = image_copy("fails-half-way")
-    # the tools step comes after uv, CPython and the venv: a tool no index has fails the role half way
-    proc = pi_image_playbook(inventory, "-v",
-                             "-e", json.dumps({"shared_python_tools": [{"name": "no-such-tool-labfleet"}]}))
-    out = proc.stdout + proc.stderr
-    assert proc.returncode != 0, out[-4000:]
+def test_a_run_that_fails_half_way_still_unmounts_everything(copy_runs):
+    copy, dummy, rc, out = copy_runs["fails-half-way"]
+    assert rc != 0, out[-4000:]
     assert "fails-half-way (%s) was not provisioned" % copy in out, out[-4000:]
     assert "no-such-tool-labfleet" in out
     assert mounts_under(os.path.join(WORK, "fails-half-way.root")) == []
     assert loops_of(copy) == []
     # and nothing was left running from the image: the unmount found no process to stop
     assert '"stopped_processes": []' in out, out[-4000:]
-    os.unlink(copy)
-    os.rmdir(os.path.join(WORK, "fails-half-way.root"))
