@@ -88,9 +88,14 @@ class UvRunner(object):
         return rc, out, err
 
 
+def run_uv_version(module, path):
+    """`path --version`: (the version it reports or None, rc, stdout, stderr)."""
+    rc, out, err = module.run_command([path, "--version"])
+    return (parse_uv_version(out) if rc == 0 else None), rc, out, err
+
+
 def read_uv_version(module, path):
     """The version the uv executable at path reports, or None when it is missing or not uv."""
     if not os.path.isfile(path):
         return None
-    rc, out, dummy = module.run_command([path, "--version"])
-    return parse_uv_version(out) if rc == 0 else None
+    return run_uv_version(module, path)[0]

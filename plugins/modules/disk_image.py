@@ -152,6 +152,11 @@ API_FILESYSTEMS = (("proc", "proc", "proc", None), ("sysfs", "sysfs", "sys", Non
                    ("tmpfs", "tmpfs", "tmp", "mode=1777"), ("tmpfs", "tmpfs", "run", "mode=0755"))
 
 
+def within(path, top):
+    """Whether path is top or lies under it."""
+    return path == top or path.startswith(top.rstrip("/") + "/")
+
+
 class DiskImage(object):
     def __init__(self, module):
         self.module = module
@@ -159,6 +164,7 @@ class DiskImage(object):
         self.image = os.path.realpath(p["image"])
         self.path = os.path.realpath(p["path"])
         self.read_only = p["read_only"]
+        self.api_filesystems = p["api_filesystems"]
         self.boot_mount = p["boot_mount"].strip("/")
         # read-only: tmpfs with the root partition (lower), the overlay's writes (upper) and its workdir
         self.scratch = os.path.join(os.path.dirname(self.path), ".%s.read-only" % os.path.basename(self.path))
@@ -189,7 +195,7 @@ class DiskImage(object):
         found = [f["target"] for f in (json.loads(out)["filesystems"] if out.strip() else [])]
         ordered = []
         for top in (self.path, self.scratch):
-            targets = [t for t in found if t == top or t.startswith(top.rstrip("/") + "/")]
+            targets = [t for t in found if within(t, top)]
             # a target mounted twice is unmounted twice
             ordered += sorted(targets, key=lambda t: t.count("/"), reverse=True)
         return ordered
@@ -309,11 +315,10 @@ class DiskImage(object):
                        hint=". This kernel cannot mount the boot partition (no vfat in /proc/filesystems?): set "
                             "boot_mount to an empty string to leave it unmounted; provisioning the root does "
                             "not need it")
-        for fstype, source, inside, options in API_FILESYSTEMS if self.module.params["api_filesystems"] else ():
+        for fstype, source, inside, options in API_FILESYSTEMS if self.api_filesystems else ():
             self.mount(source, os.path.join(self.path, inside), fstype, options)
         policy = os.path.join(self.path, POLICY_RC)
-        chroot_ready = self.module.params["api_filesystems"]
-        if chroot_ready and not os.path.lexists(policy) and os.path.isdir(os.path.dirname(policy)):
+        if self.api_filesystems and not os.path.lexists(policy) and os.path.isdir(os.path.dirname(policy)):
             with open(policy, "w") as f:
                 f.write(POLICY_RC_TEXT)
             os.chmod(policy, 0o755)
@@ -334,7 +339,7 @@ class DiskImage(object):
                     name = f.read().strip()
             except OSError:
                 continue
-            if root == self.path or root.startswith(self.path.rstrip("/") + "/"):
+            if within(root, self.path):
                 inside.append((int(pid), name))
         return inside
 

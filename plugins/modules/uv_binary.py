@@ -102,7 +102,7 @@ import tempfile
 import zipfile
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.labfleet.uv.plugins.module_utils._uv import parse_uv_version, read_uv_version
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import read_uv_version, run_uv_version
 
 EXECUTABLES = ("uv", "uvx")
 # what jemalloc prints before uv aborts on a kernel whose pages are larger than it was built for
@@ -166,17 +166,17 @@ def install(module, src, bin_dir, version, sha256):
                 f.write(members[name])
             os.chmod(tmp, 0o755)
             staged[name] = tmp
-        rc, out, err = module.run_command([staged["uv"], "--version"])
+        got, rc, out, err = run_uv_version(module, staged["uv"])
         if rc != 0 and JEMALLOC_PAGE_SIZE in (err or "") + (out or ""):
+            pages = page_size()
             module.fail_json(
                 msg="the uv %s executable from %s aborts on this machine: its allocator (jemalloc) was built for "
                     "smaller memory pages than this kernel's %d-byte pages (astral-sh/uv#10942, #15401). "
                     "Nothing was replaced. Pick a uv build made for large pages (options version and src; in the "
                     "shared_python role shared_python_uv_version and shared_python_uv_source), or on a "
                     "Raspberry Pi 5 boot the 4K-page kernel "
-                    "(kernel=kernel8.img in config.txt)." % (version, src, page_size()),
-                rc=rc, stderr=err, page_size=page_size())
-        got = parse_uv_version(out) if rc == 0 else None
+                    "(kernel=kernel8.img in config.txt)." % (version, src, pages),
+                rc=rc, stderr=err, page_size=pages)
         if got != version:
             module.fail_json(msg="%s holds uv %s, not the requested version %s" % (src, got, version))
         for name, tmp in staged.items():

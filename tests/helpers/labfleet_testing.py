@@ -4,9 +4,21 @@ this directory on sys.path.
 """
 import json
 import os
+import shlex
 import subprocess
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def ok(res):
+    """The stripped stdout of a testinfra command result that must have succeeded."""
+    assert res.rc == 0, "rc=%d\n%s\n%s" % (res.rc, res.stdout, res.stderr)
+    return res.stdout.strip()
+
+
+def login(host, user, script):
+    """`script` in `user`'s real login shell (su -l reads /etc/profile and the user's shell profile)."""
+    return host.run("su -l %s -c %s" % (user, shlex.quote(script)))
 
 
 def ansible_env(**extra):

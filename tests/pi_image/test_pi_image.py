@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
-from labfleet_testing import REPO, ansible_env  # noqa: E402  pylint: disable=wrong-import-position
+from labfleet_testing import REPO, ansible_env, ok  # noqa: E402  pylint: disable=wrong-import-position
 
 BOOTED = "labfleet-uv-pi-image-boot"
 testinfra_hosts = ["podman://" + BOOTED]
@@ -37,11 +37,6 @@ def mounts_under(path):
 
 def loops_of(image):
     return [line.split(":")[0] for line in sh("losetup", "--associated", image).splitlines()]
-
-
-def ok(res):
-    assert res.rc == 0, "rc=%d\n%s\n%s" % (res.rc, res.stdout, res.stderr)
-    return res.stdout.strip()
 
 
 def test_the_booted_image_is_the_arm64_pi_os_stand_in(host):

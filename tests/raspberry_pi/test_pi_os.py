@@ -7,27 +7,17 @@ import hashlib
 import io
 import json
 import os
-import shlex
 import sys
 import tarfile
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
-from labfleet_testing import REPO, path_verdict, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
+from labfleet_testing import REPO, login, ok, path_verdict, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
 
 NAME = "labfleet-uv-pios"
 testinfra_hosts = ["podman://" + NAME]
 VENV = "/opt/uv/venv"
 PI_OS_USER_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games"
-
-
-def ok(res):
-    assert res.rc == 0, "rc=%d\n%s\n%s" % (res.rc, res.stdout, res.stderr)
-    return res.stdout.strip()
-
-
-def login(host, user, script):
-    return host.run("su -l %s -c %s" % (user, shlex.quote(script)))
 
 
 def test_the_target_is_shaped_like_pi_os_lite_64(host):

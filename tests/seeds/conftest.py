@@ -9,9 +9,7 @@ import shlex
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
-from labfleet_testing import REPO, path_verdict, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
-
-__all__ = ["path_verdict"]  # the test files import it from here
+from labfleet_testing import REPO, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
 VENV = "/opt/uv/venv"
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 WHO = "import sys; print(sys.prefix, sys.base_prefix, '%d.%d.%d' % sys.version_info[:3])"
@@ -21,11 +19,6 @@ def run_ok(host, cmd):
     res = host.run(cmd)
     assert res.rc == 0, "%s\nrc=%d\n%s\n%s" % (cmd, res.rc, res.stdout, res.stderr)
     return res.stdout
-
-
-def login(host, user, script):
-    """`script` in `user`'s real login shell."""
-    return host.run("su -l %s -c %s" % (user, shlex.quote(script)))
 
 
 def plain_sh(host, user, script):

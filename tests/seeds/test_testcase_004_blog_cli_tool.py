@@ -4,7 +4,8 @@ left untouched: apt still works.
 """
 import pytest
 
-from conftest import login, plain_sh, run_ok
+from conftest import plain_sh, run_ok
+from labfleet_testing import login
 
 NAME = "testcase-004-blog-cli-tool"
 testinfra_hosts = ["podman://" + NAME]

@@ -5,7 +5,8 @@ pyjwt; dev tools are global uv tools; no venv is forced on the projects that bui
 """
 import base64
 
-from conftest import VENV, WHO, login, plain_sh, python_identity, run_ok, service
+from conftest import VENV, WHO, plain_sh, python_identity, run_ok, service
+from labfleet_testing import login
 
 NAME = "testcase-12204-ci-runner"
 testinfra_hosts = ["podman://" + NAME]

@@ -7,7 +7,8 @@ per-user install, `python` being the managed one although Pi OS ships `python` (
 """
 import pytest
 
-from conftest import VENV, WHO, login, path_verdict, plain_sh, python_identity, run_ok, run_role, service
+from conftest import VENV, WHO, plain_sh, python_identity, run_ok, run_role, service
+from labfleet_testing import login, path_verdict
 
 NAME = "testcase-12204-pi-lab"
 testinfra_hosts = ["podman://" + NAME]

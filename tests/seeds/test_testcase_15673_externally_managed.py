@@ -5,7 +5,8 @@ EXTERNALLY-MANAGED marker and without `--break-system-packages`.
 """
 import pytest
 
-from conftest import VENV, WHO, login, plain_sh, python_identity, run_ok, service
+from conftest import VENV, WHO, plain_sh, python_identity, run_ok, service
+from labfleet_testing import login
 
 NAME = "testcase-15673-externally-managed"
 testinfra_hosts = ["podman://" + NAME]

@@ -6,7 +6,8 @@ import base64
 
 import pytest
 
-from conftest import login, plain_sh
+from conftest import plain_sh
+from labfleet_testing import login
 
 NAME = "testcase-2059-pre-commit-for-everyone"
 testinfra_hosts = ["podman://" + NAME]

@@ -2,7 +2,8 @@
 per-user or per-test venvs that see it, where installing what the shared environment already satisfies
 downloads nothing. The lab's package index here is a local mirror that logs every request.
 """
-from conftest import VENV, login, run_ok
+from conftest import VENV, run_ok
+from labfleet_testing import login
 
 NAME = "testcase-4466-shared-base-env"
 testinfra_hosts = ["podman://" + NAME]

@@ -33,6 +33,16 @@ def make_wheel(path, members=("uv", "uvx")):
     return path
 
 
+def bin_dir_with(tmp_path, uv, uvx=None):
+    """tmp_path/bin holding an installed uv (and uvx when given) with these contents."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "uv").write_bytes(uv)
+    if uvx is not None:
+        (bin_dir / "uvx").write_bytes(uvx)
+    return bin_dir
+
+
 def run(monkeypatch, capsys, params, versions):
     """versions: what each successive `<path> --version` prints (None: a failing run; a tuple: rc, out, err)."""
     calls = []
@@ -66,19 +76,13 @@ def test_installs_from_tarball_and_wheel(tmp_path, monkeypatch, capsys, maker):
 
 
 def test_matching_version_is_left_alone_without_src(tmp_path, monkeypatch, capsys):
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "uv").write_bytes(UV)
-    (bin_dir / "uvx").write_bytes(UVX)
+    bin_dir = bin_dir_with(tmp_path, UV, UVX)
     result, calls = run(monkeypatch, capsys, dict(version="0.13.9", bin_dir=str(bin_dir)), ["uv 0.13.9 (x)"])
     assert result["changed"] is False and len(calls) == 1
 
 
 def test_check_mode_reports_upgrade_and_changes_nothing(tmp_path, monkeypatch, capsys):
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "uv").write_bytes(b"old")
-    (bin_dir / "uvx").write_bytes(b"old")
+    bin_dir = bin_dir_with(tmp_path, b"old", b"old")
     result, dummy = run(monkeypatch, capsys, dict(version="0.13.9", bin_dir=str(bin_dir), _ansible_check_mode=True,
                                                   src=str(tmp_path / "not-yet-downloaded.whl")), ["uv 0.12.1 (x)"])
     assert result["changed"] is True and result["previous_version"] == "0.12.1"
@@ -88,9 +92,7 @@ def test_check_mode_reports_upgrade_and_changes_nothing(tmp_path, monkeypatch, c
 
 def test_checksum_mismatch_refused_and_old_uv_kept(tmp_path, monkeypatch, capsys):
     src = make_wheel(str(tmp_path / "uv.whl"))
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "uv").write_bytes(b"old")
+    bin_dir = bin_dir_with(tmp_path, b"old")
     result, dummy = run(monkeypatch, capsys, dict(version="0.13.9", bin_dir=str(bin_dir), src=src, sha256="0" * 64),
                         ["uv 0.12.1 (x)"])
     assert result["failed"] is True and "refusing to install" in result["msg"]
@@ -132,10 +134,7 @@ JEMALLOC_ABORT = (134, "", "<jemalloc>: Unsupported system page size\n<jemalloc>
 
 def test_build_that_aborts_on_large_pages_is_refused_and_old_uv_kept(tmp_path, monkeypatch, capsys):
     src = make_wheel(str(tmp_path / "uv.whl"))
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "uv").write_bytes(b"old uv")
-    (bin_dir / "uvx").write_bytes(b"old uvx")
+    bin_dir = bin_dir_with(tmp_path, b"old uv", b"old uvx")
     result, calls = run(monkeypatch, capsys, dict(version="0.13.9", bin_dir=str(bin_dir), src=src),
                         ["uv 0.12.1 (aarch64-unknown-linux-musl)", JEMALLOC_ABORT])
     assert result["failed"] is True
@@ -147,9 +146,6 @@ def test_build_that_aborts_on_large_pages_is_refused_and_old_uv_kept(tmp_path, m
 
 
 def test_page_size_is_reported(tmp_path, monkeypatch, capsys):
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "uv").write_bytes(UV)
-    (bin_dir / "uvx").write_bytes(UVX)
+    bin_dir = bin_dir_with(tmp_path, UV, UVX)
     result, dummy = run(monkeypatch, capsys, dict(version="0.13.9", bin_dir=str(bin_dir)), ["uv 0.13.9 (x)"])
     assert result["page_size"] == os.sysconf("SC_PAGE_SIZE")
