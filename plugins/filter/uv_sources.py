@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from ansible.errors import AnsibleFilterError
-from ansible.module_utils.six.moves.urllib.parse import urljoin
+from ansible.module_utils.six.moves.urllib.parse import unquote, urljoin
 
 # `uname -m` (ansible_facts.architecture) -> how uv's release tarballs, uv's PyPI wheels and uv's
 # python-downloads JSON name that machine.
@@ -31,6 +31,12 @@ UV_KEY_RE = re.compile(r"^cpython-(?P<version>\d+\.\d+\.\d+)(?P<pre>(?:a|b|rc)\d
                        r"-(?P<libc>gnu|gnueabihf|musl)\.tar\.(?:gz|zst|xz)$")
 PBS_RE = re.compile(r"^cpython-(?P<version>\d+\.\d+\.\d+)(?P<pre>(?:a|b|rc)\d+)?\+(?P<build>\d+)-(?P<arch>[a-z0-9_]+)"
                     r"-unknown-linux-(?P<libc>gnu|gnueabihf|musl)-install_only(?:_stripped)?\.tar\.(?:gz|zst)$")
+# what python-install-mirror replaces in the archive urls (uv's list has used each)
+UPSTREAM_PBS_PREFIXES = (
+    "https://github.com/astral-sh/python-build-standalone/releases/download",
+    "https://github.com/indygreg/python-build-standalone/releases/download",
+    "https://releases.astral.sh/github/python-build-standalone/releases/download",
+)
 PBS_FAMILY = {"armv7": "armv7", "aarch64": "aarch64", "x86_64": "x86_64"}
 
 
@@ -101,7 +107,59 @@ def pypi_uv_wheel(index_json, version, machine, json_url):
     raise AnsibleFilterError("no wheel %s for uv %s at %s" % (wanted, version, json_url))
 
 
+def uv_asset(machine, source, version, github_base_url="", index_json=None, index_url="", sha256=""):
+    """The uv archive for machine from source github or pypi: {filename, url, sha256, checksum}.
+
+    checksum is get_url's: the given sha256, else the index's (pypi), else the release's .sha256 file (github).
+    """
+    if source == "github":
+        url = "%s/%s/uv-%s.tar.gz" % (str(github_base_url).rstrip("/"), version, uv_platform(machine)["triple"])
+        return dict(filename=url.rsplit("/", 1)[-1], url=url, sha256=sha256 or "",
+                    checksum="sha256:" + (sha256 or url + ".sha256"))
+    if source == "pypi":
+        wheel = pypi_uv_wheel(index_json or {}, version, machine, index_url)
+        sha256 = sha256 or wheel["sha256"]
+        return dict(wheel, sha256=sha256, checksum="sha256:" + sha256)
+    raise AnsibleFilterError("uv_asset: source must be github or pypi, not %r" % (source,))
+
+
+def python_fetch_list(downloads, versions, machines, mirror=""):
+    """The newest CPython archive of each minor for each machine in a uv python-downloads JSON object.
+
+    downloads: uv's own download-metadata.json or any file of that format (url and sha256 for every entry).
+    mirror: a python-build-standalone mirror replacing the upstream release prefix in the urls.
+    Returns [{filename, url, sha256, family, series}]; fails naming what is missing.
+    """
+    wanted = [(v, uv_platform(m)) for v in versions for m in sorted(set(machines))]
+    picked = []
+    for series, platform in wanted:
+        best = None
+        for entry in (downloads or {}).values():
+            if not isinstance(entry, dict):
+                continue
+            arch = entry.get("arch")
+            family = arch.get("family") if isinstance(arch, dict) else arch
+            variant = arch.get("variant") if isinstance(arch, dict) else None
+            if (entry.get("name") != "cpython" or entry.get("os") != "linux" or family != platform["family"]
+                    or entry.get("libc") != platform["libc"] or variant or entry.get("variant") not in (None, "")
+                    or entry.get("prerelease") or "%s.%s" % (entry.get("major"), entry.get("minor")) != series):
+                continue
+            if best is None or int(entry.get("patch", 0)) > int(best.get("patch", 0)):
+                best = entry
+        if best is None or len(best.get("sha256") or "") != 64:
+            raise AnsibleFilterError("the CPython download list has no %s for %s-%s with a sha256"
+                                     % (series, platform["family"], platform["libc"]))
+        url = best["url"]
+        for prefix in UPSTREAM_PBS_PREFIXES:
+            if mirror and url.startswith(prefix):
+                url = mirror.rstrip("/") + url[len(prefix):]
+        picked.append(dict(filename=unquote(url.rsplit("/", 1)[-1]), url=url, sha256=best["sha256"],
+                           family=platform["family"], series=series))
+    return picked
+
+
 class FilterModule(object):
     def filters(self):
         return dict(uv_platform=uv_platform, python_archive_info=python_archive_info,
-                    python_downloads_json=python_downloads_json, pypi_uv_wheel=pypi_uv_wheel)
+                    python_downloads_json=python_downloads_json, pypi_uv_wheel=pypi_uv_wheel,
+                    uv_asset=uv_asset, python_fetch_list=python_fetch_list)

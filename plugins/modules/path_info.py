@@ -100,6 +100,11 @@ options:
       - Seconds a single probe (one user in one context) may take before it is reported as an error.
     type: int
     default: 60
+  concurrency:
+    description:
+      - How many probes (one user in one context each) run at once. They only read; C(1) runs them one by one.
+    type: int
+    default: 8
 attributes:
   check_mode:
     support: full
@@ -297,6 +302,7 @@ import pwd
 import re
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, is_minor
@@ -899,32 +905,41 @@ class PathInfo(object):
         return meta, parsed
 
     def check(self):
-        results, contexts = [], []
         required = set(self.p["required_contexts"] or self.p["contexts"])
-        for pw in self.users():
-            for ctx in self.p["contexts"]:
-                req = ctx in required
-                meta, parsed = self.probe(ctx, pw)
-                meta.update(user=pw.pw_name, context=ctx, required=req)
-                if parsed is None:
-                    contexts.append(meta)
-                    for word in self.p["commands"]:
-                        results.append(dict(user=pw.pw_name, context=ctx, command=word, status=meta["status"],
-                                            won=False, required=req, expected=self.judge.expected(word),
-                                            reason=meta["reason"]))
-                    continue
-                meta.update(status="probed", path=parsed["path"])
-                contexts.append(meta)
-                trace = ([], [])
-                judged = [self.judge_one(word, parsed, pw, trace) for word in self.p["commands"]]
-                if any(not r["won"] for r in judged):
-                    trace = self.trace(ctx, pw)
-                    if trace != ([], []):
-                        judged = [self.judge_one(word, parsed, pw, trace) for word in self.p["commands"]]
-                for r in judged:
-                    r.update(user=pw.pw_name, context=ctx, required=req)
-                    results.append(r)
+        users = self.users()
+        # what the contexts share is read once, before they run side by side
+        if "ssh" in self.p["contexts"]:
+            self.ssh_setup()
+        if set(self.p["contexts"]) & set(["sudo", "sudo_login"]):
+            for pw in users:
+                self.sudo_policy(pw)
+        pairs = [(pw, ctx) for pw in users for ctx in self.p["contexts"]]
+        with ThreadPoolExecutor(max_workers=max(1, self.p["concurrency"])) as pool:
+            done = list(pool.map(lambda pair: self.check_one(pair[0], pair[1], pair[1] in required), pairs))
+        results, contexts = [], []
+        for meta, judged in done:
+            contexts.append(meta)
+            results += judged
         return results, contexts
+
+    def check_one(self, pw, ctx, req):
+        """Probe one user in one context: (the context's meta, one result per command)."""
+        meta, parsed = self.probe(ctx, pw)
+        meta.update(user=pw.pw_name, context=ctx, required=req)
+        if parsed is None:
+            return meta, [dict(user=pw.pw_name, context=ctx, command=word, status=meta["status"], won=False,
+                               required=req, expected=self.judge.expected(word), reason=meta["reason"])
+                          for word in self.p["commands"]]
+        meta.update(status="probed", path=parsed["path"])
+        trace = ([], [])
+        judged = [self.judge_one(word, parsed, pw, trace) for word in self.p["commands"]]
+        if any(not r["won"] for r in judged):
+            trace = self.trace(ctx, pw)
+            if trace != ([], []):
+                judged = [self.judge_one(word, parsed, pw, trace) for word in self.p["commands"]]
+        for r in judged:
+            r.update(user=pw.pw_name, context=ctx, required=req)
+        return meta, judged
 
     def judge_one(self, word, parsed, pw, trace):
         info = parsed["commands"].get(word) or dict(type_lines=[], typerc=1, run_lines=[], py=None, fn="")
@@ -956,6 +971,7 @@ def main():
             python_install_dir=UV_COMMON_ARGS["python_install_dir"],
             python_bin_dir=UV_COMMON_ARGS["python_bin_dir"],
             timeout=dict(type="int", default=60),
+            concurrency=dict(type="int", default=8),
         ),
         required_if=[("expect", "path", ["expect_path"])],
         supports_check_mode=True,

@@ -98,101 +98,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, UvRunner, is_minor
-
-NO_CHANGES = "Would make no changes"
-
-
-def read_pyvenv_cfg(path):
-    cfg = {}
-    try:
-        with open(os.path.join(path, "pyvenv.cfg")) as f:
-            for line in f:
-                key, sep, value = line.partition("=")
-                if sep:
-                    cfg[key.strip()] = value.strip()
-    except (IOError, OSError):
-        return None
-    return cfg
-
-
-def package_changes(text):
-    """The ' + name==ver' / ' - name==ver' lines of uv pip output."""
-    return [line.strip() for line in (text or "").splitlines() if line.startswith((" + ", " - ", " ~ "))]
-
-
-class SharedVenv(object):
-    def __init__(self, module):
-        self.module = module
-        self.uv = UvRunner(module)
-        p = module.params
-        self.path = p["path"]
-        self.minor = p["python"]
-        self.seed = p["seed"]
-        self.requirements = list(p["packages"])
-        if p["requirements"]:
-            self.requirements += ["-r", p["requirements"]]
-        self.python = os.path.join(self.path, "bin", "python")
-
-    def home_prefix(self):
-        return os.path.join(self.uv.python_install_dir, "cpython-%s-" % self.minor)
-
-    def needs_create(self, cfg):
-        if cfg is None:
-            if os.path.isdir(self.path) and os.listdir(self.path):
-                self.module.fail_json(msg="%s exists, is not empty and is not a virtual environment: "
-                                          "refusing to replace it (option path)" % self.path)
-            return True
-        return not cfg.get("home", "").startswith(self.home_prefix()) or not os.path.exists(self.python)
-
-    def needs_seed(self):
-        return self.seed and not os.path.exists(os.path.join(self.path, "bin", "pip"))
-
-    def create(self, clear):
-        args = ["venv", self.path, "--python", self.minor]
-        args.append("--clear" if clear else "--allow-existing")
-        if self.seed:
-            args.append("--seed")
-        self.uv.run(args)
-
-    def pip_install(self, dry_run):
-        if not self.requirements:
-            return []
-        args = ["pip", "install", "--python", self.python] + self.requirements
-        if dry_run:
-            args.append("--dry-run")
-        dummy, out, err = self.uv.run(args)
-        if dry_run and NO_CHANGES in err + out:
-            return []
-        return package_changes(err + "\n" + out) or (["(changes)"] if dry_run else [])
-
-    def run(self):
-        cfg = read_pyvenv_cfg(self.path)
-        before = "venv %s\nhome %s\n" % (self.path, cfg.get("home")) if cfg else ""
-        create = self.needs_create(cfg)
-        reseed = not create and self.needs_seed()
-        if create:
-            pending = ["+ %s" % r for r in self.requirements if r != "-r"]
-        elif self.uv.available:
-            pending = self.pip_install(dry_run=True)
-        else:  # check mode on a host where uv is not installed yet
-            pending = ["(uv is not installed yet: packages will be checked)"]
-        changed = create or reseed or bool(pending)
-        changes = pending
-        home = cfg.get("home") if cfg else None
-        if changed and self.module.check_mode:
-            if create:
-                home = self.home_prefix() + "<platform>/bin"
-        elif changed:
-            if create or reseed:
-                self.create(clear=cfg is not None and create)
-            changes = self.pip_install(dry_run=False) if (create or pending) else []
-            home = (read_pyvenv_cfg(self.path) or {}).get("home")
-        self.module.exit_json(
-            changed=changed, created=create, python=self.python, home=home,
-            package_changes=changes, commands=self.uv.commands,
-            diff=dict(before=before,
-                      after="venv %s\nhome %s\n%s" % (self.path, home, "".join(c + "\n" for c in changes))),
-        )
+from ansible_collections.labfleet.uv.plugins.module_utils._uv_venv import SharedVenv
 
 
 def main():
@@ -215,7 +121,7 @@ def main():
         module.fail_json(msg="requirements file %s does not exist on the target" % p["requirements"])
     if not module.check_mode:
         UvRunner(module).require()
-    SharedVenv(module).run()
+    SharedVenv(module, p["path"], p["python"], p["seed"], p["packages"], p["requirements"]).run()
 
 
 if __name__ == "__main__":

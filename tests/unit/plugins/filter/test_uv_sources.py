@@ -3,7 +3,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.labfleet.uv.plugins.filter.uv_sources import (
-    pypi_uv_wheel, python_archive_info, python_downloads_json, uv_platform,
+    pypi_uv_wheel, python_archive_info, python_downloads_json, python_fetch_list, uv_asset, uv_platform,
 )
 
 
@@ -98,3 +98,57 @@ def test_pypi_uv_wheel_missing_version_or_arch():
         pypi_uv_wheel(INDEX, "0.1.0", "x86_64", "https://pypi.org/pypi/uv/json")
     with pytest.raises(AnsibleFilterError, match="no wheel"):
         pypi_uv_wheel(INDEX, "0.13.9", "aarch64", "https://pypi.org/pypi/uv/json")
+
+
+def test_uv_asset_github_uses_the_release_checksum_file():
+    a = uv_asset("aarch64", "github", "0.13.9", "https://mirror.example/uv/releases/download/")
+    assert a["url"] == "https://mirror.example/uv/releases/download/0.13.9/uv-aarch64-unknown-linux-gnu.tar.gz"
+    assert a["checksum"] == "sha256:" + a["url"] + ".sha256"
+    assert a["filename"] == "uv-aarch64-unknown-linux-gnu.tar.gz"
+
+
+def test_uv_asset_pypi_takes_the_index_sha256_unless_given():
+    index = {"releases": {"0.13.9": [{
+        "filename": "uv-0.13.9-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+        "url": "../files/uv.whl", "digests": {"sha256": "a" * 64}}]}}
+    a = uv_asset("x86_64", "pypi", "0.13.9", index_json=index, index_url="https://pypi.example/pypi/uv/json")
+    assert (a["url"], a["checksum"]) == ("https://pypi.example/pypi/files/uv.whl", "sha256:" + "a" * 64)
+    assert uv_asset("x86_64", "pypi", "0.13.9", index_json=index, index_url="https://x/pypi/uv/json",
+                    sha256="b" * 64)["checksum"] == "sha256:" + "b" * 64
+
+
+def test_uv_asset_refuses_another_source():
+    with pytest.raises(AnsibleFilterError, match="github or pypi"):
+        uv_asset("x86_64", "controller", "0.13.9")
+
+
+def metadata_entry(minor, patch, arch, libc="gnu", prerelease="", variant=None, sha="c" * 64):
+    url = ("https://github.com/astral-sh/python-build-standalone/releases/download/20251014/"
+           "cpython-3.%d.%d%%2B20251014-%s-unknown-linux-%s-install_only_stripped.tar.gz" % (minor, patch, arch, libc))
+    return {"name": "cpython", "arch": arch, "os": "linux", "libc": libc, "major": 3, "minor": minor,
+            "patch": patch, "prerelease": prerelease, "url": url, "sha256": sha, "variant": variant}
+
+
+def test_python_fetch_list_picks_the_newest_patch_per_minor_and_platform():
+    meta = dict(("k%d" % i, e) for i, e in enumerate([
+        metadata_entry(13, 8, "x86_64"), metadata_entry(13, 9, "x86_64"), metadata_entry(14, 0, "x86_64", prerelease="rc1"),
+        metadata_entry(13, 10, "x86_64", variant="freethreaded"), metadata_entry(13, 11, "x86_64", libc="musl"),
+        metadata_entry(13, 9, "aarch64"), dict(metadata_entry(13, 7, "aarch64"), arch={"family": "aarch64", "variant": None}),
+    ]))
+    got = python_fetch_list(meta, ["3.13"], ["x86_64", "aarch64", "x86_64"])
+    assert [(g["family"], g["filename"]) for g in got] == [
+        ("aarch64", "cpython-3.13.9+20251014-aarch64-unknown-linux-gnu-install_only_stripped.tar.gz"),
+        ("x86_64", "cpython-3.13.9+20251014-x86_64-unknown-linux-gnu-install_only_stripped.tar.gz")]
+    assert all(python_archive_info(g["filename"])["series"] == "3.13" for g in got)
+
+
+def test_python_fetch_list_rewrites_to_the_mirror():
+    got = python_fetch_list({"k": metadata_entry(12, 3, "x86_64")}, ["3.12"], ["x86_64"], "https://m.example/pbs/")
+    assert got[0]["url"].startswith("https://m.example/pbs/20251014/cpython-3.12.3%2B")
+
+
+def test_python_fetch_list_names_what_is_missing():
+    with pytest.raises(AnsibleFilterError, match="no 3.12 for aarch64-gnu"):
+        python_fetch_list({"k": metadata_entry(12, 3, "x86_64")}, ["3.12"], ["aarch64"])
+    with pytest.raises(AnsibleFilterError, match="with a sha256"):
+        python_fetch_list({"k": metadata_entry(12, 3, "x86_64", sha=None)}, ["3.12"], ["x86_64"])

@@ -1,0 +1,148 @@
+# -*- coding: utf-8 -*-
+# Copyright: labfleet.uv contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# PRIVATE module_util of the labfleet.uv collection: not a public API, it may change without notice.
+# The managed CPythons and uv's --default shims, for the modules uv_python and uv_state.
+
+from __future__ import annotations
+
+import json
+import os
+
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner
+
+NOT_MANAGED = "but is not managed by uv"
+
+
+class PythonInstaller(object):
+    """The managed CPython minors and uv's --default shims: what is there, what is missing, and installing it."""
+
+    def __init__(self, module, versions, default=None, force=False):
+        self.module = module
+        self.uv = UvRunner(module)
+        self.versions = versions
+        self.default = default
+        self.force = force
+
+    def installed(self):
+        """Managed installs, from uv's own listing (the install dir as uv sees it)."""
+        if not self.uv.available:
+            return []
+        dummy, out, dummy2 = self.uv.run(["python", "list", "--only-installed", "--managed-python",
+                                          "--output-format", "json"])
+        result = []
+        for entry in json.loads(out or "[]"):
+            parts = entry.get("version_parts", {})
+            result.append(dict(key=entry["key"], version=entry["version"],
+                               minor="%s.%s" % (parts.get("major"), parts.get("minor"))))
+        return sorted(result, key=lambda e: e["key"])
+
+    def shim_names(self):
+        return ["python", "python3", "python%s" % self.default] if self.default else []
+
+    def shims(self):
+        links = {}
+        for name in self.shim_names():
+            path = os.path.join(self.uv.python_bin_dir, name)
+            links[name] = os.readlink(path) if os.path.islink(path) else (path if os.path.lexists(path) else None)
+        return links
+
+    def shim_is_ours(self, target):
+        """A default shim is uv's link into the install dir for the default minor (minor or patch directory)."""
+        prefix = os.path.join(self.uv.python_install_dir, "cpython-%s" % self.default)
+        return target is not None and (target.startswith(prefix + "-") or target.startswith(prefix + "."))
+
+    def foreign_shims(self, shims):
+        """Default executable names taken by something uv does not manage (uv would not replace them)."""
+        foreign = {}
+        for name, target in shims.items():
+            path = os.path.join(self.uv.python_bin_dir, name)
+            if target is None:
+                continue
+            if os.path.islink(path) and target.startswith(self.uv.python_install_dir + os.sep):
+                continue  # uv's own link, maybe to another minor: uv replaces it without --force
+            foreign[name] = target
+        return foreign
+
+    def state(self):
+        return dict(installed=self.installed(), shims=self.shims())
+
+    def predicted(self, before, missing):
+        """What a real run would leave, for check mode."""
+        installed = before["installed"] + [dict(key="cpython-%s (to install)" % v, version=None, minor=v)
+                                           for v in missing]
+        target = os.path.join(self.uv.python_install_dir, "cpython-%s-<platform>" % self.default, "bin",
+                              "python%s" % self.default)
+        return dict(installed=installed, shims=dict((name, target) for name in before["shims"]))
+
+    def plan(self):
+        """(state before, minors missing, whether the default shims are uv's links to the default, foreign shims)"""
+        before = self.state()
+        have = set(e["minor"] for e in before["installed"])
+        missing = [v for v in self.versions if v not in have]
+        shims_ok = all(self.shim_is_ours(t) for t in before["shims"].values())
+        return before, missing, shims_ok, self.foreign_shims(before["shims"])
+
+    def pending(self, plan=None):
+        """What a run would change, one line each (read-only); plan: an earlier plan() to reuse."""
+        dummy, missing, shims_ok, foreign = plan or self.plan()
+        lines = ["install CPython %s" % v for v in missing]
+        if not shims_ok:
+            lines.append("point python, python3 and python%s in %s at CPython %s%s" % (
+                self.default, self.uv.python_bin_dir, self.default,
+                " (replacing %s, not uv's)" % ", ".join(sorted(foreign)) if foreign else ""))
+        return lines
+
+    def run(self):
+        before, missing, shims_ok, foreign = self.plan()
+        if foreign and not self.force:
+            names = ", ".join(sorted(foreign))
+            self.module.fail_json(
+                msg="%s in %s: not managed by uv (%s). uv would keep it and still exit 0, so the default would "
+                    "not win. Remove it, or set force=true to replace it." % (
+                        names, self.uv.python_bin_dir,
+                        ", ".join("%s -> %s" % kv for kv in sorted(foreign.items()))),
+                foreign=foreign)
+        changed = bool(missing) or not shims_ok
+        if changed and not self.module.check_mode:
+            for version in self.versions:
+                if version == self.default and (version in missing or not shims_ok):
+                    self.install_default(version)
+                elif version in missing:
+                    self.uv.run(["python", "install", version])
+            after = self.state()
+            still_missing = [v for v in self.versions if v not in set(e["minor"] for e in after["installed"])]
+            wrong = [n for n, t in after["shims"].items() if not self.shim_is_ours(t)]
+            problems = []
+            if still_missing:
+                problems.append("%s is not installed in %s" % (", ".join(still_missing), self.uv.python_install_dir))
+            if wrong:
+                problems.append("%s in %s does not point to CPython %s" % (
+                    ", ".join(wrong), self.uv.python_bin_dir, self.default))
+            if problems:
+                self.module.fail_json(msg="uv reported success, but " + "; ".join(problems),
+                                      commands=self.uv.commands, shims=after["shims"])
+        elif changed:
+            after = self.predicted(before, missing)
+        else:
+            after = before
+        self.module.exit_json(changed=changed, installed=after["installed"], shims=after["shims"],
+                              commands=self.uv.commands,
+                              diff=dict(before=self.describe(before), after=self.describe(after)))
+
+    def install_default(self, version):
+        args = ["python", "install", version, "--default", "--preview-features", "python-install-default"]
+        if self.force:
+            args.append("--force")
+        dummy, out, err = self.uv.run(args)
+        if NOT_MANAGED in err:
+            # uv exits 0 here: the shim was not written
+            self.module.fail_json(msg="uv left an executable it does not manage in %s: %s" % (
+                self.uv.python_bin_dir, err.strip()), commands=self.uv.commands)
+
+    @staticmethod
+    def describe(state):
+        lines = ["python %s" % e["key"] for e in state["installed"]]
+        lines += ["shim %s -> %s" % (name, target) for name, target in sorted(state["shims"].items())]
+        return "\n".join(lines) + "\n"

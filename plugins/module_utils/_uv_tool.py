@@ -1,0 +1,148 @@
+# -*- coding: utf-8 -*-
+# Copyright: labfleet.uv contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# PRIVATE module_util of the labfleet.uv collection: not a public API, it may change without notice.
+# The global uv tools, for the modules uv_tool and uv_state.
+
+from __future__ import annotations
+
+import os
+import re
+
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner
+
+NAME_RE = re.compile(r"^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(\[[A-Za-z0-9._,\s-]+\])?$")
+BARE_VERSION_RE = re.compile(r"^\d+(\.\d+)*([a-z]+\d*)?(\.post\d+)?(\.dev\d+)?$")
+SPEC_RE = re.compile(r"^\s*(===|==|~=|!=|>=|<=|>|<)\s*[A-Za-z0-9.*+!_-]+\s*$")
+# pre-commit v4.3.0 [required: ==4.3.0] [CPython 3.11.2]
+LIST_RE = re.compile(r"^(?P<name>\S+) v(?P<version>\S+)(?: \[required: (?P<spec>[^\]]*)\])?"
+                     r"(?: \[(?P<impl>[A-Za-z]+) (?P<python>[0-9.]+)\])?")
+
+
+def canonical(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def parse_tool_list(text):
+    tools = {}
+    for line in (text or "").splitlines():
+        m = LIST_RE.match(line)
+        if m and not line.startswith("- "):
+            tools[canonical(m.group("name"))] = dict(
+                version=m.group("version"), specifier=(m.group("spec") or "").replace(" ", ""),
+                python=m.group("python"))
+    return tools
+
+
+def normalize_spec(version):
+    """'4.3.0' -> '==4.3.0'; '>=4, <5' -> '>=4,<5'; None/'' -> ''. Raises ValueError for what isn't one."""
+    if not version:
+        return ""
+    version = version.strip()
+    if BARE_VERSION_RE.match(version):
+        return "==" + version
+    parts = version.split(",")
+    if not all(SPEC_RE.match(part) for part in parts):
+        raise ValueError(version)
+    return ",".join(part.replace(" ", "") for part in parts)
+
+
+def minor_of(version):
+    return ".".join((version or "").split(".")[:2])
+
+
+class ToolManager(object):
+    """The global uv tools: what is installed, what a run would do, and doing it."""
+
+    def __init__(self, module, tools, python):
+        self.module = module
+        self.uv = UvRunner(module)
+        self.python = python
+        self.wanted = []
+        for tool in tools:
+            m = NAME_RE.match(tool["name"] or "")
+            if not m:
+                module.fail_json(msg="tools: %r is not a package name (optionally with [extras])" % tool["name"])
+            try:
+                spec = normalize_spec(tool.get("version"))
+            except ValueError:
+                module.fail_json(msg="tools: version %r of %s is not a version specifier such as ==4.3.0 or >=4,<5"
+                                     % (tool.get("version"), tool["name"]))
+            self.wanted.append(dict(requirement=tool["name"] + spec, key=canonical(m.group(1)), spec=spec,
+                                    state=tool.get("state") or "present"))
+
+    def installed(self):
+        if not self.uv.available:
+            return {}
+        dummy, out, dummy2 = self.uv.run(["tool", "list", "--show-version-specifiers", "--show-python"])
+        return parse_tool_list(out)
+
+    def would_upgrade(self, tool):
+        """Dry-run the upgrade in the tool's own environment (check mode for state=latest)."""
+        env_python = os.path.join(self.uv.tool_dir, tool["key"], "bin", "python")
+        dummy, out, err = self.uv.run(["pip", "install", "--python", env_python, "--dry-run",
+                                       "--upgrade-package", tool["key"], tool["requirement"]])
+        return "Would make no changes" not in out + err
+
+    def plan(self, installed):
+        actions = []
+        for tool in self.wanted:
+            have = installed.get(tool["key"])
+            if tool["state"] == "absent":
+                if have:
+                    actions.append(("uninstall", tool))
+            elif not have:
+                actions.append(("install", tool))
+            elif minor_of(have["python"]) != self.python:
+                actions.append(("reinstall", tool))
+            elif tool["spec"] != have["specifier"]:
+                actions.append(("install", tool))
+            elif tool["state"] == "latest":
+                actions.append(("upgrade", tool))
+        return actions
+
+    def pending(self):
+        """What a run would change, one line each (read-only; state=latest is dry-run)."""
+        lines = []
+        for action, tool in self.plan(self.installed()):
+            if action == "upgrade" and not self.would_upgrade(tool):
+                continue
+            lines.append("%s tool %s" % (action, tool["requirement"] if action != "uninstall" else tool["key"]))
+        return lines
+
+    def apply(self, action, tool):
+        """Run one action; return whether it changed anything."""
+        if action == "uninstall":
+            if not self.module.check_mode:
+                self.uv.run(["tool", "uninstall", tool["key"]])
+            return True
+        if action == "upgrade":
+            if self.module.check_mode:
+                return self.would_upgrade(tool)
+            dummy, out, err = self.uv.run(["tool", "upgrade", tool["key"], "--python", self.python])
+            return "Nothing to upgrade" not in out + err
+        if self.module.check_mode:
+            return True
+        args = ["tool", "install", tool["requirement"], "--python", self.python]
+        if action == "reinstall":
+            args.append("--reinstall")
+        self.uv.run(args)
+        return True
+
+    def run(self):
+        before = self.installed()
+        done = []
+        for action, tool in self.plan(before):
+            if self.apply(action, tool):
+                done.append("%s %s" % (action, tool["requirement"] if action != "uninstall" else tool["key"]))
+        after = self.installed() if done and not self.module.check_mode else before
+        self.module.exit_json(changed=bool(done), tools=after, actions=done, commands=self.uv.commands,
+                              diff=dict(before=self.describe(before),
+                                        after=self.describe(after) if not self.module.check_mode
+                                        else "".join(a + "\n" for a in done)))
+
+    @staticmethod
+    def describe(tools):
+        return "".join("%s %s%s\n" % (name, t["version"], " (%s)" % t["specifier"] if t["specifier"] else "")
+                       for name, t in sorted(tools.items()))

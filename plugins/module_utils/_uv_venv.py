@@ -1,0 +1,121 @@
+# -*- coding: utf-8 -*-
+# Copyright: labfleet.uv contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# PRIVATE module_util of the labfleet.uv collection: not a public API, it may change without notice.
+# The shared venv, for the modules uv_venv and uv_state.
+
+from __future__ import annotations
+
+import os
+
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner
+
+NO_CHANGES = "Would make no changes"
+
+
+def read_pyvenv_cfg(path):
+    cfg = {}
+    try:
+        with open(os.path.join(path, "pyvenv.cfg")) as f:
+            for line in f:
+                key, sep, value = line.partition("=")
+                if sep:
+                    cfg[key.strip()] = value.strip()
+    except (IOError, OSError):
+        return None
+    return cfg
+
+
+def package_changes(text):
+    """The ' + name==ver' / ' - name==ver' lines of uv pip output."""
+    return [line.strip() for line in (text or "").splitlines() if line.startswith((" + ", " - ", " ~ "))]
+
+
+class SharedVenv(object):
+    """The shared venv: whether it must be (re)made or seeded, which packages would change, and doing it."""
+
+    def __init__(self, module, path, python, seed=False, packages=(), requirements=None):
+        self.module = module
+        self.uv = UvRunner(module)
+        self.path = path
+        self.minor = python
+        self.seed = seed
+        self.requirements = list(packages)
+        if requirements:
+            self.requirements += ["-r", requirements]
+        self.python = os.path.join(self.path, "bin", "python")
+
+    def home_prefix(self):
+        return os.path.join(self.uv.python_install_dir, "cpython-%s-" % self.minor)
+
+    def needs_create(self, cfg):
+        if cfg is None:
+            if os.path.isdir(self.path) and os.listdir(self.path):
+                self.module.fail_json(msg="%s exists, is not empty and is not a virtual environment: "
+                                          "refusing to replace it (option path)" % self.path)
+            return True
+        return not cfg.get("home", "").startswith(self.home_prefix()) or not os.path.exists(self.python)
+
+    def needs_seed(self):
+        return self.seed and not os.path.exists(os.path.join(self.path, "bin", "pip"))
+
+    def create(self, clear):
+        args = ["venv", self.path, "--python", self.minor]
+        args.append("--clear" if clear else "--allow-existing")
+        if self.seed:
+            args.append("--seed")
+        self.uv.run(args)
+
+    def pip_install(self, dry_run):
+        if not self.requirements:
+            return []
+        args = ["pip", "install", "--python", self.python] + self.requirements
+        if dry_run:
+            args.append("--dry-run")
+        dummy, out, err = self.uv.run(args)
+        if dry_run and NO_CHANGES in err + out:
+            return []
+        return package_changes(err + "\n" + out) or (["(changes)"] if dry_run else [])
+
+    def plan(self):
+        """(pyvenv.cfg or None, whether to create, whether to reseed, the package changes pending)"""
+        cfg = read_pyvenv_cfg(self.path)
+        create = self.needs_create(cfg)
+        reseed = not create and self.needs_seed()
+        if create:
+            pending = ["+ %s" % r for r in self.requirements if r != "-r"]
+        elif self.uv.available:
+            pending = self.pip_install(dry_run=True)
+        else:  # check mode on a host where uv is not installed yet
+            pending = ["(uv is not installed yet: packages will be checked)"]
+        return cfg, create, reseed, pending
+
+    def pending(self):
+        """What a run would change, one line each (read-only)."""
+        dummy, create, reseed, packages = self.plan()
+        lines = ["create the venv %s on CPython %s" % (self.path, self.minor)] if create else []
+        if reseed:
+            lines.append("seed pip into %s" % self.path)
+        return lines + ["%s in %s" % (change, self.path) for change in packages]
+
+    def run(self):
+        cfg, create, reseed, pending = self.plan()
+        before = "venv %s\nhome %s\n" % (self.path, cfg.get("home")) if cfg else ""
+        changed = create or reseed or bool(pending)
+        changes = pending
+        home = cfg.get("home") if cfg else None
+        if changed and self.module.check_mode:
+            if create:
+                home = self.home_prefix() + "<platform>/bin"
+        elif changed:
+            if create or reseed:
+                self.create(clear=cfg is not None and create)
+            changes = self.pip_install(dry_run=False) if (create or pending) else []
+            home = (read_pyvenv_cfg(self.path) or {}).get("home")
+        self.module.exit_json(
+            changed=changed, created=create, python=self.python, home=home,
+            package_changes=changes, commands=self.uv.commands,
+            diff=dict(before=before,
+                      after="venv %s\nhome %s\n%s" % (self.path, home, "".join(c + "\n" for c in changes))),
+        )

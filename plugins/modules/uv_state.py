@@ -1,0 +1,265 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: labfleet.uv contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: uv_state
+short_description: Tell in one pass what a shared uv setup still lacks, changing nothing
+version_added: 0.4.0
+description:
+  - Reads, in one module run, everything the M(labfleet.uv.uv_binary), M(labfleet.uv.uv_python),
+    M(labfleet.uv.uv_venv) and M(labfleet.uv.uv_tool) modules and the role's files, directories and links
+    decide from, and returns one line per thing a run would change in RV(pending).
+  - The uv parts use the same code as those modules (their plans), so RV(pending) is empty exactly when
+    they would report no change.
+  - Never changes the host, in check mode or not. uv's read-only queries and dry runs are the only commands run.
+  - The C(labfleet.uv.shared_python) role runs it first and skips all its other host tasks when nothing
+    is pending, so a run on a host that is already right costs one module round trip before the verdict.
+extends_documentation_fragment:
+  - labfleet.uv.uv
+options:
+  uv_version:
+    description: The uv version wanted at O(uv_path).
+    type: str
+    required: true
+  python:
+    description: The CPython minors wanted (as M(labfleet.uv.uv_python) takes them); omit to skip.
+    type: dict
+    suboptions:
+      versions: {type: list, elements: str, required: true, description: CPython minors.}
+      default: {type: str, description: The minor uv's default shims point at.}
+      force: {type: bool, default: false, description: As M(labfleet.uv.uv_python)'s O(labfleet.uv.uv_python#module:force).}
+  venv:
+    description: The shared venv wanted (as M(labfleet.uv.uv_venv) takes it); omit to skip.
+    type: dict
+    suboptions:
+      path: {type: path, required: true, description: The venv directory.}
+      python: {type: str, required: true, description: Its CPython minor.}
+      seed: {type: bool, default: false, description: Whether it has pip.}
+      packages: {type: list, elements: str, default: [], description: Requirements installed in it.}
+      requirements: {type: path, description: A requirements file on the host.}
+  tools:
+    description: The global tools wanted (as M(labfleet.uv.uv_tool) takes them); omit or empty to skip.
+    type: list
+    elements: dict
+    default: []
+  tool_python:
+    description: The CPython minor the tools run on. Required with O(tools).
+    type: str
+  directories:
+    description: Directories that must exist, with their owner, group and mode when given.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      path: {type: path, required: true, description: The directory.}
+      owner: {type: str, description: Its owner's name.}
+      group: {type: str, description: Its group's name.}
+      mode: {type: str, description: Its octal mode such as C(0755).}
+  files:
+    description: Regular files that must exist with this content (its SHA-1), owner, group and mode.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      path: {type: path, required: true, description: The file.}
+      sha1: {type: str, required: true, description: SHA-1 of the wanted content.}
+      owner: {type: str, description: Its owner's name.}
+      group: {type: str, description: Its group's name.}
+      mode: {type: str, description: Its octal mode such as C(0644).}
+  links:
+    description: Symbolic links that must exist and point at O(links[].src).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      path: {type: path, required: true, description: The link.}
+      src: {type: path, required: true, description: What it points at.}
+  blocks:
+    description:
+      - Text that a file must hold (a marked block another task writes).
+      - Only where the directory holding the file exists (C(/etc/zsh/zprofile) on a host without zsh is not wanted).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      path: {type: path, required: true, description: The file.}
+      text: {type: str, required: true, description: The text it must contain.}
+author:
+  - labfleet.uv developers (@labfleet)
+"""
+
+EXAMPLES = r"""
+- name: Read what is missing
+  labfleet.uv.uv_state:
+    uv_version: "0.13.9"
+    python: {versions: ["3.13"], default: "3.13"}
+    venv: {path: /opt/uv/venv, python: "3.13", packages: [requests]}
+    tools: [{name: pre-commit}]
+    tool_python: "3.13"
+    files:
+      - {path: /etc/profile.d/labfleet-uv.sh, sha1: "{{ profile_text | hash('sha1') }}", mode: "0644"}
+  register: state
+
+- name: Do the work only when something is pending
+  ansible.builtin.include_tasks: apply.yml
+  when: state.pending | length > 0
+"""
+
+RETURN = r"""
+pending:
+  description: One line per change a run would make; empty when the host is already right.
+  returned: always
+  type: list
+  elements: str
+  sample: ["install CPython 3.13", "file /etc/profile.d/labfleet-uv.sh: content differs"]
+architecture:
+  description: The host's machine name (C(uname -m)), as C(ansible_facts.architecture) gives it.
+  returned: always
+  type: str
+  sample: x86_64
+uv_version:
+  description: The version the installed uv reports, or null when there is none.
+  returned: always
+  type: str
+python_missing:
+  description: The CPython minors of O(python.versions) not installed yet.
+  returned: always
+  type: list
+  elements: str
+commands:
+  description: The uv commands run (read-only queries and dry runs).
+  returned: always
+  type: list
+  elements: str
+"""
+
+import grp
+import hashlib
+import os
+import pwd
+import stat
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, UvRunner, read_uv_version
+from ansible_collections.labfleet.uv.plugins.module_utils._uv_python import PythonInstaller
+from ansible_collections.labfleet.uv.plugins.module_utils._uv_tool import ToolManager
+from ansible_collections.labfleet.uv.plugins.module_utils._uv_venv import SharedVenv
+
+OWNED = dict(path=dict(type="path", required=True), owner=dict(type="str"), group=dict(type="str"),
+             mode=dict(type="str"))
+
+
+def sha1_of(path):
+    digest = hashlib.sha1()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(65536), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def ownership_differs(st, want):
+    """What differs in owner, group and mode from want (names and an octal string), as words."""
+    diffs = []
+    if want.get("owner") and st.st_uid != pwd.getpwnam(want["owner"]).pw_uid:
+        diffs.append("owner")
+    if want.get("group") and st.st_gid != grp.getgrnam(want["group"]).gr_gid:
+        diffs.append("group")
+    if want.get("mode") and stat.S_IMODE(st.st_mode) != int(want["mode"], 8):
+        diffs.append("mode")
+    return diffs
+
+
+def path_lines(p):
+    """The pending lines for directories, files, links and blocks."""
+    lines = []
+    for d in p["directories"]:
+        st = os.lstat(d["path"]) if os.path.lexists(d["path"]) else None
+        if st is None or not stat.S_ISDIR(st.st_mode):
+            lines.append("directory %s: missing" % d["path"])
+        elif ownership_differs(st, d):
+            lines.append("directory %s: %s differs" % (d["path"], ", ".join(ownership_differs(st, d))))
+    for f in p["files"]:
+        st = os.lstat(f["path"]) if os.path.lexists(f["path"]) else None
+        if st is None or not stat.S_ISREG(st.st_mode):
+            lines.append("file %s: missing" % f["path"])
+            continue
+        diffs = (["content"] if sha1_of(f["path"]) != f["sha1"] else []) + ownership_differs(st, f)
+        if diffs:
+            lines.append("file %s: %s differs" % (f["path"], ", ".join(diffs)))
+    for link in p["links"]:
+        if not os.path.islink(link["path"]) or os.readlink(link["path"]) != link["src"]:
+            lines.append("link %s: not a link to %s" % (link["path"], link["src"]))
+    for block in p["blocks"]:
+        if not os.path.isdir(os.path.dirname(block["path"])):
+            continue
+        try:
+            with open(block["path"]) as f:
+                present = block["text"] in f.read()
+        except (IOError, OSError):
+            present = False
+        if not present:
+            lines.append("file %s: lacks the role's block" % block["path"])
+    return lines
+
+
+def main():
+    argument_spec = dict(UV_COMMON_ARGS)
+    argument_spec.update(
+        uv_version=dict(type="str", required=True),
+        python=dict(type="dict", options=dict(
+            versions=dict(type="list", elements="str", required=True), default=dict(type="str"),
+            force=dict(type="bool", default=False))),
+        venv=dict(type="dict", options=dict(
+            path=dict(type="path", required=True), python=dict(type="str", required=True),
+            seed=dict(type="bool", default=False), packages=dict(type="list", elements="str", default=[]),
+            requirements=dict(type="path"))),
+        tools=dict(type="list", elements="dict", default=[]),
+        tool_python=dict(type="str"),
+        directories=dict(type="list", elements="dict", default=[], options=OWNED),
+        files=dict(type="list", elements="dict", default=[],
+                   options=dict(OWNED, sha1=dict(type="str", required=True))),
+        links=dict(type="list", elements="dict", default=[],
+                   options=dict(path=dict(type="path", required=True), src=dict(type="path", required=True))),
+        blocks=dict(type="list", elements="dict", default=[],
+                    options=dict(path=dict(type="path", required=True), text=dict(type="str", required=True))),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
+                           required_by=dict(tools=["tool_python"]))
+    p = module.params
+    runner = UvRunner(module)
+    pending = []
+    installed_uv = read_uv_version(module, p["uv_path"])
+    if installed_uv != p["uv_version"]:
+        pending.append("uv %s at %s (found %s)" % (p["uv_version"], p["uv_path"], installed_uv or "none"))
+    python_missing = []
+    parts = []
+    if p["python"]:
+        pythons = PythonInstaller(module, p["python"]["versions"], p["python"]["default"], p["python"]["force"])
+        plan = pythons.plan()
+        python_missing = plan[1]
+        pending += pythons.pending(plan)
+        parts.append(pythons)
+    v = p["venv"]
+    if v and v["requirements"] and not os.path.isfile(v["requirements"]):
+        pending.append("requirements file %s: missing" % v["requirements"])
+    elif v:
+        venv = SharedVenv(module, v["path"], v["python"], v["seed"], v["packages"], v["requirements"])
+        pending += venv.pending()
+        parts.append(venv)
+    if p["tools"]:
+        tools = ToolManager(module, p["tools"], p["tool_python"])
+        pending += tools.pending()
+        parts.append(tools)
+    for part in parts:
+        runner.commands += part.uv.commands
+    pending += path_lines(p)
+    module.exit_json(changed=False, pending=pending, architecture=os.uname()[4], uv_version=installed_uv,
+                     python_missing=python_missing, commands=runner.commands)
+
+
+if __name__ == "__main__":
+    main()
