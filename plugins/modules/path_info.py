@@ -103,8 +103,10 @@ options:
   concurrency:
     description:
       - How many probes (one user in one context each) run at once. They only read; C(1) runs them one by one.
+      - Each probe starts real shells; on a slow or emulated target (qemu-user) parallel probes compete for the
+        same CPU and may each hit O(timeout): use C(1) there.
     type: int
-    default: 8
+    default: 4
 attributes:
   check_mode:
     support: full
@@ -971,7 +973,7 @@ def main():
             python_install_dir=UV_COMMON_ARGS["python_install_dir"],
             python_bin_dir=UV_COMMON_ARGS["python_bin_dir"],
             timeout=dict(type="int", default=60),
-            concurrency=dict(type="int", default=8),
+            concurrency=dict(type="int", default=4),
         ),
         required_if=[("expect", "path", ["expect_path"])],
         supports_check_mode=True,

@@ -130,6 +130,13 @@ python_missing:
   returned: always
   type: list
   elements: str
+python_pending:
+  description:
+    - The lines of RV(pending) about the CPythons (installs, and uv's default shims to point at O(python.default)).
+    - When not empty, C(uv python install) will run and reads uv's download list even for an installed minor.
+  returned: always
+  type: list
+  elements: str
 commands:
   description: The uv commands run (read-only queries and dry runs).
   returned: always
@@ -235,13 +242,14 @@ def main():
     installed_uv = read_uv_version(module, p["uv_path"])
     if installed_uv != p["uv_version"]:
         pending.append("uv %s at %s (found %s)" % (p["uv_version"], p["uv_path"], installed_uv or "none"))
-    python_missing = []
+    python_missing, python_pending = [], []
     parts = []
     if p["python"]:
         pythons = PythonInstaller(module, p["python"]["versions"], p["python"]["default"], p["python"]["force"])
         plan = pythons.plan()
         python_missing = plan[1]
-        pending += pythons.pending(plan)
+        python_pending = pythons.pending(plan)
+        pending += python_pending
         parts.append(pythons)
     v = p["venv"]
     if v and v["requirements"] and not os.path.isfile(v["requirements"]):
@@ -258,7 +266,7 @@ def main():
         runner.commands += part.uv.commands
     pending += path_lines(p)
     module.exit_json(changed=False, pending=pending, architecture=os.uname()[4], uv_version=installed_uv,
-                     python_missing=python_missing, commands=runner.commands)
+                     python_missing=python_missing, python_pending=python_pending, commands=runner.commands)
 
 
 if __name__ == "__main__":

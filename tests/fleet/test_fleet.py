@@ -130,3 +130,19 @@ def test_rolling_run_stops_at_the_batch_whose_verdict_fails():
         assert have_ruff == ["fleet-01", "fleet-02"], proc.stdout[-3000:]
     finally:
         out("fleet-02", "cp -p /root/alice.profile ~alice/.profile")
+
+
+def test_a_drifted_host_is_found_in_one_pass_and_put_right():
+    uv = "UV_TOOL_DIR=/opt/uv/tools UV_TOOL_BIN_DIR=/opt/uv/tool-bin /opt/uv/bin/uv"
+    out("fleet-04", "%s tool uninstall pre-commit && /opt/uv/bin/uv pip uninstall --python /opt/uv/venv/bin/python "
+                    "requests && echo '# edited' >> /etc/profile.d/labfleet-uv.sh && chmod 0775 /opt/uv/tools" % uv)
+    first = rolling("--limit", "fleet-04", "-e", "fleet_batch=1")
+    assert first.returncode == 0, first.stdout[-3000:]
+    for pending in ["install tool pre-commit==4.3.0", "+ requests==2.32.5 in /opt/uv/venv",
+                    "file /etc/profile.d/labfleet-uv.sh: content differs", "directory /opt/uv/tools: mode differs"]:
+        assert pending in first.stdout, pending
+    assert "changed=0" not in first.stdout
+    assert out("fleet-04", "python -c 'import requests' && pre-commit --version", user="alice") == "pre-commit 4.3.0"
+    second = rolling("--limit", "fleet-04", "-e", "fleet_batch=1")
+    assert second.returncode == 0 and "nothing: the host is already right" in second.stdout
+    assert "changed=0" in second.stdout
