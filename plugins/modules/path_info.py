@@ -104,7 +104,7 @@ options:
     description:
       - How many probes (one user in one context each) run at once. They only read; C(1) runs them one by one.
       - Each probe starts real shells; on a slow or emulated target (qemu-user) parallel probes compete for the
-        same CPU and may each hit O(timeout): use C(1) there.
+        same CPU and may each hit O(timeout), so use C(1) there.
     type: int
     default: 4
 attributes:
