@@ -44,7 +44,8 @@ class CallbackModule(CallbackBase):
         self.trips[task.get_name()] += 1
 
     def v2_runner_on_ok(self, result):
-        if "results" not in result._result:
+        # a loop's items were counted one by one; a module may return a key "results" of its own
+        if not result._task.loop:
             self._count(result)
 
     v2_runner_on_failed = v2_runner_on_ok
