@@ -45,7 +45,6 @@ options:
     description: The global tools wanted (as M(labfleet.uv.uv_tool) takes them); omit or empty to skip.
     type: list
     elements: dict
-    default: []
   tool_python:
     description: The CPython minor the tools run on. Required with O(tools).
     type: str
@@ -145,27 +144,18 @@ commands:
 """
 
 import grp
-import hashlib
 import os
 import pwd
 import stat
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, UvRunner, read_uv_version
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, read_uv_version
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_python import PythonInstaller
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_tool import ToolManager
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_venv import SharedVenv
 
 OWNED = dict(path=dict(type="path", required=True), owner=dict(type="str"), group=dict(type="str"),
              mode=dict(type="str"))
-
-
-def sha1_of(path):
-    digest = hashlib.sha1()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(65536), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def ownership_differs(st, want):
@@ -180,21 +170,24 @@ def ownership_differs(st, want):
     return diffs
 
 
-def path_lines(p):
+def path_lines(module):
     """The pending lines for directories, files, links and blocks."""
+    p = module.params
     lines = []
     for d in p["directories"]:
         st = os.lstat(d["path"]) if os.path.lexists(d["path"]) else None
         if st is None or not stat.S_ISDIR(st.st_mode):
             lines.append("directory %s: missing" % d["path"])
-        elif ownership_differs(st, d):
-            lines.append("directory %s: %s differs" % (d["path"], ", ".join(ownership_differs(st, d))))
+            continue
+        diffs = ownership_differs(st, d)
+        if diffs:
+            lines.append("directory %s: %s differs" % (d["path"], ", ".join(diffs)))
     for f in p["files"]:
         st = os.lstat(f["path"]) if os.path.lexists(f["path"]) else None
         if st is None or not stat.S_ISREG(st.st_mode):
             lines.append("file %s: missing" % f["path"])
             continue
-        diffs = (["content"] if sha1_of(f["path"]) != f["sha1"] else []) + ownership_differs(st, f)
+        diffs = (["content"] if module.sha1(f["path"]) != f["sha1"] else []) + ownership_differs(st, f)
         if diffs:
             lines.append("file %s: %s differs" % (f["path"], ", ".join(diffs)))
     for link in p["links"]:
@@ -224,7 +217,7 @@ def main():
             path=dict(type="path", required=True), python=dict(type="str", required=True),
             seed=dict(type="bool", default=False), packages=dict(type="list", elements="str", default=[]),
             requirements=dict(type="path"))),
-        tools=dict(type="list", elements="dict", default=[]),
+        tools=dict(type="list", elements="dict"),
         tool_python=dict(type="str"),
         directories=dict(type="list", elements="dict", default=[], options=OWNED),
         files=dict(type="list", elements="dict", default=[],
@@ -237,7 +230,6 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
                            required_by=dict(tools=["tool_python"]))
     p = module.params
-    runner = UvRunner(module)
     pending = []
     installed_uv = read_uv_version(module, p["uv_path"])
     if installed_uv != p["uv_version"]:
@@ -262,11 +254,10 @@ def main():
         tools = ToolManager(module, p["tools"], p["tool_python"])
         pending += tools.pending()
         parts.append(tools)
-    for part in parts:
-        runner.commands += part.uv.commands
-    pending += path_lines(p)
+    pending += path_lines(module)
     module.exit_json(changed=False, pending=pending, architecture=os.uname()[4], uv_version=installed_uv,
-                     python_missing=python_missing, python_pending=python_pending, commands=runner.commands)
+                     python_missing=python_missing, python_pending=python_pending,
+                     commands=[c for part in parts for c in part.uv.commands])
 
 
 if __name__ == "__main__":
