@@ -7,8 +7,12 @@
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import os
 import re
+import time
+from contextlib import contextmanager
 
 # The argument spec shared by every module that runs uv (documented in doc_fragments/uv.py).
 UV_COMMON_ARGS = dict(
@@ -86,6 +90,41 @@ class UvRunner(object):
             self.module.fail_json(msg="uv failed (rc=%d): %s" % (rc, (err or out).strip()),
                                   cmd=cmd, rc=rc, stdout=out, stderr=err)
         return rc, out, err
+
+
+LOCK_PATH = "/run/labfleet-uv.lock"
+LOCK_WAIT = 900
+
+
+@contextmanager
+def host_lock(module, path=LOCK_PATH, wait=LOCK_WAIT):
+    """Held while a module changes the host: two runs at once take turns, change by change, and each module
+    decides what to do only once it holds the lock. An flock: the kernel drops it when its holder dies, so an
+    interrupted run never leaves the host locked. Not taken in check mode, nor where /run does not exist."""
+    if module.check_mode or not os.path.isdir(os.path.dirname(path)):
+        yield
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.time() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except (IOError, OSError) as e:
+                if e.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.time() > deadline:
+                    os.lseek(fd, 0, os.SEEK_SET)
+                    holder = os.read(fd, 200).decode("utf-8", "replace").strip()
+                    module.fail_json(msg="another labfleet.uv run has held %s for more than %d s (%s): "
+                                         "nothing was changed by this task" % (path, wait, holder or "unknown"))
+                time.sleep(0.2)
+        os.ftruncate(fd, 0)
+        os.write(fd, ("pid %d, %s\n" % (os.getpid(), module._name)).encode())
+        yield
+    finally:
+        os.close(fd)
 
 
 def run_uv_version(module, path):

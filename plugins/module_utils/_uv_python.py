@@ -10,33 +10,94 @@ from __future__ import annotations
 import json
 import os
 
-from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner, host_lock
+from ansible_collections.labfleet.uv.plugins.module_utils._uv_venv import read_pyvenv_cfg
 
 NOT_MANAGED = "but is not managed by uv"
+
+
+def version_key(version):
+    """'3.13.15' -> (3, 13, 15); a pre-release part sorts as 0."""
+    return tuple(int(part) if part.isdigit() else 0 for part in str(version).split("."))
 
 
 class PythonInstaller(object):
     """The managed CPython minors and uv's --default shims: what is there, what is missing, and installing it."""
 
-    def __init__(self, module, versions, default=None, force=False):
+    def __init__(self, module, versions, default=None, force=False, upgrade=False, venvs=()):
         self.module = module
         self.uv = UvRunner(module)
         self.versions = versions
         self.default = default
         self.force = force
+        self.upgrade = upgrade
+        # venvs whose base interpreter an old patch may be (besides uv's tool environments)
+        self.venvs = list(venvs)
 
-    def installed(self):
-        """Managed installs, from uv's own listing (the install dir as uv sees it)."""
+    def listing(self, installed_only=True):
+        """Managed CPythons from uv's own listing: installed (the install dir as uv sees it) or, with
+        installed_only=False, also the newest download of each minor in uv's download list."""
         if not self.uv.available:
             return []
-        dummy, out, dummy2 = self.uv.run(["python", "list", "--only-installed", "--managed-python",
-                                          "--output-format", "json"])
+        args = ["python", "list", "--managed-python", "--output-format", "json"]
+        if installed_only:
+            args.insert(2, "--only-installed")
+        dummy, out, dummy2 = self.uv.run(args)
         result = []
         for entry in json.loads(out or "[]"):
             parts = entry.get("version_parts", {})
-            result.append(dict(key=entry["key"], version=entry["version"],
+            if entry.get("implementation", "cpython") != "cpython" or entry.get("variant", "default") != "default":
+                continue
+            result.append(dict(key=entry["key"], version=entry["version"], installed=bool(entry.get("path")),
                                minor="%s.%s" % (parts.get("major"), parts.get("minor"))))
         return sorted(result, key=lambda e: e["key"])
+
+    def installed(self):
+        return [dict((k, e[k]) for k in ("key", "version", "minor")) for e in self.listing()]
+
+    def upgrades(self, installed):
+        """{minor: (newest installed, newest available)} for the wanted minors a newer patch exists of."""
+        if not self.upgrade:
+            return {}
+        newest = {}
+        for e in installed:
+            if e["minor"] in self.versions and version_key(e["version"]) > version_key(newest.get(e["minor"], "0")):
+                newest[e["minor"]] = e["version"]
+        found = {}
+        for e in self.listing(installed_only=False):
+            have = newest.get(e["minor"])
+            if have and not e["installed"] and version_key(e["version"]) > version_key(have):
+                if version_key(e["version"]) > version_key(found.get(e["minor"], (None, "0"))[1]):
+                    found[e["minor"]] = (have, e["version"])
+        return found
+
+    def superseded(self, installed, upgrades):
+        """Installed patches of the wanted minors older than the newest (after the upgrades): removed when
+        upgrading, unless a venv's base interpreter is that very patch (not uv's minor link)."""
+        if not self.upgrade:
+            return []
+        newest = dict((minor, new) for minor, (dummy, new) in upgrades.items())
+        for e in installed:
+            if version_key(e["version"]) > version_key(newest.get(e["minor"], "0")):
+                newest[e["minor"]] = e["version"]
+        used = self.pinned_homes()
+        return [e for e in installed
+                if e["minor"] in self.versions and version_key(e["version"]) < version_key(newest[e["minor"]])
+                and not any(h.startswith(os.path.join(self.uv.python_install_dir, e["key"]) + os.sep)
+                            for h in used)]
+
+    def pinned_homes(self):
+        homes = []
+        envs = list(self.venvs)
+        try:
+            envs += [os.path.join(self.uv.tool_dir, n) for n in os.listdir(self.uv.tool_dir)]
+        except OSError:
+            pass
+        for env in envs:
+            home = (read_pyvenv_cfg(env) or {}).get("home")
+            if home:
+                homes.append(home.rstrip("/") + "/")
+        return homes
 
     def shim_names(self):
         return ["python", "python3", "python%s" % self.default] if self.default else []
@@ -77,17 +138,22 @@ class PythonInstaller(object):
         return dict(installed=installed, shims=dict((name, target) for name in before["shims"]))
 
     def plan(self):
-        """(state before, minors missing, whether the default shims are uv's links to the default, foreign shims)"""
+        """(state before, minors missing, whether the default shims are uv's links to the default, foreign shims,
+        patch upgrades {minor: (old, new)}, superseded patches to remove)"""
         before = self.state()
         have = set(e["minor"] for e in before["installed"])
         missing = [v for v in self.versions if v not in have]
         shims_ok = all(self.shim_is_ours(t) for t in before["shims"].values())
-        return before, missing, shims_ok, self.foreign_shims(before["shims"])
+        upgrades = self.upgrades(before["installed"])
+        return (before, missing, shims_ok, self.foreign_shims(before["shims"]), upgrades,
+                self.superseded(before["installed"], upgrades))
 
     def pending(self, plan=None):
         """What a run would change, one line each (read-only); plan: an earlier plan() to reuse."""
-        dummy, missing, shims_ok, foreign = plan or self.plan()
+        dummy, missing, shims_ok, foreign, upgrades, superseded = plan or self.plan()
         lines = ["install CPython %s" % v for v in missing]
+        lines += ["upgrade CPython %s from %s to %s" % (m, old, new) for m, (old, new) in sorted(upgrades.items())]
+        lines += ["remove CPython %s (superseded)" % e["version"] for e in superseded]
         if not shims_ok:
             lines.append("point python, python3 and python%s in %s at CPython %s%s" % (
                 self.default, self.uv.python_bin_dir, self.default,
@@ -95,7 +161,11 @@ class PythonInstaller(object):
         return lines
 
     def run(self):
-        before, missing, shims_ok, foreign = self.plan()
+        with host_lock(self.module):
+            self._run()
+
+    def _run(self):
+        before, missing, shims_ok, foreign, upgrades, superseded = self.plan()
         if foreign and not self.force:
             names = ", ".join(sorted(foreign))
             self.module.fail_json(
@@ -104,13 +174,17 @@ class PythonInstaller(object):
                         names, self.uv.python_bin_dir,
                         ", ".join("%s -> %s" % kv for kv in sorted(foreign.items()))),
                 foreign=foreign)
-        changed = bool(missing) or not shims_ok
+        changed = bool(missing) or not shims_ok or bool(upgrades) or bool(superseded)
         if changed and not self.module.check_mode:
             for version in self.versions:
-                if version == self.default and (version in missing or not shims_ok):
-                    self.install_default(version)
-                elif version in missing:
-                    self.uv.run(["python", "install", version])
+                upgrade = ["--upgrade"] if version in upgrades else []
+                if version == self.default and (version in missing or not shims_ok or upgrade):
+                    self.install_default(version, upgrade)
+                elif version in missing or upgrade:
+                    self.uv.run(["python", "install", version] + upgrade)
+            # the venvs follow uv's minor link, so the old patch goes once the new one is in place
+            for e in (self.superseded(self.installed(), {}) if self.upgrade else []):
+                self.uv.run(["python", "uninstall", e["key"]])
             after = self.state()
             still_missing = [v for v in self.versions if v not in set(e["minor"] for e in after["installed"])]
             wrong = [n for n, t in after["shims"].items() if not self.shim_is_ours(t)]
@@ -131,8 +205,9 @@ class PythonInstaller(object):
                               commands=self.uv.commands,
                               diff=dict(before=self.describe(before), after=self.describe(after)))
 
-    def install_default(self, version):
+    def install_default(self, version, extra=()):
         args = ["python", "install", version, "--default", "--preview-features", "python-install-default"]
+        args += list(extra)
         if self.force:
             args.append("--force")
         dummy, out, err = self.uv.run(args)

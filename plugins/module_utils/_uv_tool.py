@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 import re
 
-from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner, host_lock
 
 NAME_RE = re.compile(r"^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(\[[A-Za-z0-9._,\s-]+\])?$")
 BARE_VERSION_RE = re.compile(r"^\d+(\.\d+)*([a-z]+\d*)?(\.post\d+)?(\.dev\d+)?$")
 SPEC_RE = re.compile(r"^\s*(===|==|~=|!=|>=|<=|>|<)\s*[A-Za-z0-9.*+!_-]+\s*$")
 # pre-commit v4.3.0 [required: ==4.3.0] [CPython 3.11.2]
+# error: Executable already exists: pre-commit (use `--force` to overwrite)
+EXISTS_RE = re.compile(r"Executables? already exists?: ([^(]+?) \(use")
 LIST_RE = re.compile(r"^(?P<name>\S+) v(?P<version>\S+)(?: \[required: (?P<spec>[^\]]*)\])?"
                      r"(?: \[(?P<impl>[A-Za-z]+) (?P<python>[0-9.]+)\])?")
 
@@ -127,10 +129,36 @@ class ToolManager(object):
         args = ["tool", "install", tool["requirement"], "--python", self.python]
         if action == "reinstall":
             args.append("--reinstall")
-        self.uv.run(args)
+        rc, out, err = self.uv.run(args, check=False)
+        taken = EXISTS_RE.search(err or "")
+        if rc != 0 and taken and all(self.from_other_generation(n) for n in re.split(r",\s*|\s+and\s+", taken.group(1))):
+            # the commands of this tool built for another CPython minor (tool_dir's sibling generation):
+            # uv replaces each link in place, so the command never goes missing
+            rc, out, err = self.uv.run(args + ["--force"], check=False)
+        if rc != 0:
+            self.module.fail_json(msg="uv failed (rc=%d): %s" % (rc, (err or out).strip()), cmd=args, rc=rc,
+                                  stdout=out, stderr=err)
         return True
 
+    def from_other_generation(self, name):
+        """Whether the command name in the tool bin dir is a link into another generation of the tool dir (or
+        into a tool environment made before generations): ours to replace. Anything else is someone's."""
+        link = os.path.join(self.uv.tool_bin_dir, name.strip().strip("`'\""))
+        if not os.path.islink(link):
+            return False
+        target = os.path.join(self.uv.tool_bin_dir, os.readlink(link))
+        parent = os.path.dirname(self.uv.tool_dir.rstrip("/"))
+        rest = os.path.relpath(target, parent).split(os.sep)
+        own = os.path.basename(self.uv.tool_dir.rstrip("/"))
+        return not rest[0].startswith("..") and rest[0] != own and len(rest) > 2 and (
+            os.path.isfile(os.path.join(parent, rest[0], "uv-receipt.toml"))
+            or os.path.isfile(os.path.join(parent, rest[0], rest[1], "uv-receipt.toml")))
+
     def run(self):
+        with host_lock(self.module):
+            self._run()
+
+    def _run(self):
         before = self.installed()
         done = []
         for action, tool in self.plan(before):

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 
-from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner, host_lock
+from ansible_collections.labfleet.uv.plugins.module_utils._generations import looks_like_venv
 
 NO_CHANGES = "Would make no changes"
 
@@ -51,7 +52,8 @@ class SharedVenv(object):
 
     def needs_create(self, cfg):
         if cfg is None:
-            if os.path.isdir(self.path) and os.listdir(self.path):
+            # an unfinished uv venv (an interrupted run) is rebuilt; anything else is someone's
+            if os.path.isdir(self.path) and os.listdir(self.path) and not looks_like_venv(self.path):
                 self.module.fail_json(msg="%s exists, is not empty and is not a virtual environment: "
                                           "refusing to replace it (option path)" % self.path)
             return True
@@ -100,6 +102,10 @@ class SharedVenv(object):
         return lines + ["%s in %s" % (change, self.path) for change in packages]
 
     def run(self):
+        with host_lock(self.module):
+            self._run()
+
+    def _run(self):
         cfg, create, reseed, pending = self.plan()
         before = "venv %s\nhome %s\n" % (self.path, cfg.get("home")) if cfg else ""
         changed = create or reseed or bool(pending)
@@ -110,7 +116,7 @@ class SharedVenv(object):
                 home = self.home_prefix() + "<platform>/bin"
         elif changed:
             if create or reseed:
-                self.create(clear=cfg is not None and create)
+                self.create(clear=create and os.path.isdir(self.path) and bool(os.listdir(self.path)))
             changes = self.pip_install(dry_run=False) if (create or pending) else []
             home = (read_pyvenv_cfg(self.path) or {}).get("home")
         self.module.exit_json(

@@ -102,12 +102,14 @@ import tempfile
 import zipfile
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.labfleet.uv.plugins.module_utils._uv import read_uv_version, run_uv_version
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import host_lock, read_uv_version, run_uv_version
 
 EXECUTABLES = ("uv", "uvx")
 # what jemalloc prints before uv aborts on a kernel whose pages are larger than it was built for
 JEMALLOC_PAGE_SIZE = "Unsupported system page size"
 SHA256_RE = re.compile(r"^[0-9a-fA-F]{64}$")
+# the temporary names install() stages the executables under (tempfile.mkstemp(prefix=".uv."))
+STAGED_RE = re.compile(r"^\.uvx?\.[A-Za-z0-9_]+$")
 
 
 def page_size():
@@ -158,6 +160,9 @@ def install(module, src, bin_dir, version, sha256):
         module.fail_json(msg="%s holds no %s: not a uv release tarball or wheel" % (src, " or ".join(missing)))
     if not os.path.isdir(bin_dir):
         os.makedirs(bin_dir, 0o755)
+    for name in os.listdir(bin_dir):
+        if STAGED_RE.match(name):  # left by an interrupted install
+            os.unlink(os.path.join(bin_dir, name))
     staged = {}
     try:
         for name in EXECUTABLES:
@@ -208,7 +213,8 @@ def main():
     uvx_present = os.path.isfile(os.path.join(p["bin_dir"], "uvx"))
     changed = previous != p["version"] or not uvx_present
     if changed and not module.check_mode:
-        install(module, p["src"], p["bin_dir"], p["version"], p["sha256"])
+        with host_lock(module):
+            install(module, p["src"], p["bin_dir"], p["version"], p["sha256"])
     module.exit_json(
         changed=changed,
         version=p["version"] if changed else previous,

@@ -39,6 +39,21 @@ options:
       - Replace a C(python), C(python3) or C(pythonX.Y) in O(python_bin_dir) that uv does not manage.
     type: bool
     default: false
+  upgrade:
+    description:
+      - Move each minor of O(versions) to the newest patch in uv's download list (C(uv python install X.Y --upgrade)),
+        then remove the older patches of those minors (C(uv python uninstall)).
+      - Venvs made with C(uv venv --python X.Y) and uv's tool environments point at uv's minor link, so they follow
+        the upgrade. An old patch that a venv of O(venvs) or of O(tool_dir) names directly is kept.
+      - Without it, an installed minor is left at its patch.
+    type: bool
+    default: false
+  venvs:
+    description:
+      - Venvs that may pin an old patch (see O(upgrade)), besides the tool environments in O(tool_dir).
+    type: list
+    elements: path
+    default: []
 author:
   - labfleet.uv developers (@labfleet)
 """
@@ -55,6 +70,12 @@ EXAMPLES = r"""
     default: "3.13"
     python_bin_dir: /usr/local/bin
     force: true
+
+- name: Move CPython 3.13 to its newest patch and remove the old one
+  labfleet.uv.uv_python:
+    versions: ["3.13"]
+    default: "3.13"
+    upgrade: true
 """
 
 RETURN = r"""
@@ -89,6 +110,8 @@ def main():
         versions=dict(type="list", elements="str", required=True),
         default=dict(type="str"),
         force=dict(type="bool", default=False),
+        upgrade=dict(type="bool", default=False),
+        venvs=dict(type="list", elements="path", default=[]),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     p = module.params
@@ -101,7 +124,7 @@ def main():
         module.fail_json(msg="default %r must be one of versions (%s)" % (p["default"], ", ".join(p["versions"])))
     if not module.check_mode:
         UvRunner(module).require()
-    PythonInstaller(module, p["versions"], p["default"], p["force"]).run()
+    PythonInstaller(module, p["versions"], p["default"], p["force"], p["upgrade"], p["venvs"]).run()
 
 
 if __name__ == "__main__":

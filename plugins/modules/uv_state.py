@@ -32,6 +32,8 @@ options:
       versions: {type: list, elements: str, required: true, description: CPython minors.}
       default: {type: str, description: The minor uv's default shims point at.}
       force: {type: bool, default: false, description: As M(labfleet.uv.uv_python)'s O(labfleet.uv.uv_python#module:force).}
+      upgrade: {type: bool, default: false, description: As M(labfleet.uv.uv_python)'s O(labfleet.uv.uv_python#module:upgrade).}
+      venvs: {type: list, elements: path, default: [], description: As M(labfleet.uv.uv_python)'s O(labfleet.uv.uv_python#module:venvs).}
   venv:
     description: The shared venv wanted (as M(labfleet.uv.uv_venv) takes it); omit to skip.
     type: dict
@@ -48,6 +50,14 @@ options:
   tool_python:
     description: The CPython minor the tools run on. Required with O(tools).
     type: str
+  generations:
+    description: The generations wanted (as M(labfleet.uv.uv_generation) takes them); omit to skip.
+    type: dict
+    suboptions:
+      python: {type: str, required: true, description: The minor whose generation is current.}
+      venv_path: {type: path, description: The stable path of the shared venv.}
+      tool_dir: {type: path, description: The directory holding the tool environments' generations.}
+      tool_bin_dir: {type: path, description: The directory of the tools' commands.}
   directories:
     description: Directories that must exist, with their owner, group and mode when given.
     type: list
@@ -153,6 +163,7 @@ from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_A
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_python import PythonInstaller
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_tool import ToolManager
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_venv import SharedVenv
+from ansible_collections.labfleet.uv.plugins.module_utils._generations import points_to, retirable, venv_generation
 
 OWNED = dict(path=dict(type="path", required=True), owner=dict(type="str"), group=dict(type="str"),
              mode=dict(type="str"))
@@ -206,19 +217,35 @@ def path_lines(module):
     return lines
 
 
+def generation_lines(g):
+    """The pending lines for the switch to a generation and the retirement of the others."""
+    lines = []
+    if g["venv_path"]:
+        target = venv_generation(g["venv_path"].rstrip("/"), g["python"])
+        if not points_to(g["venv_path"].rstrip("/"), target):
+            lines.append("switch %s to %s" % (g["venv_path"], target))
+    paths, links = retirable(g["venv_path"] and g["venv_path"].rstrip("/"), g["tool_dir"], g["tool_bin_dir"],
+                             g["python"])
+    return lines + ["retire %s" % path for path in links + paths]
+
+
 def main():
     argument_spec = dict(UV_COMMON_ARGS)
     argument_spec.update(
         uv_version=dict(type="str", required=True),
         python=dict(type="dict", options=dict(
             versions=dict(type="list", elements="str", required=True), default=dict(type="str"),
-            force=dict(type="bool", default=False))),
+            force=dict(type="bool", default=False), upgrade=dict(type="bool", default=False),
+            venvs=dict(type="list", elements="path", default=[]))),
         venv=dict(type="dict", options=dict(
             path=dict(type="path", required=True), python=dict(type="str", required=True),
             seed=dict(type="bool", default=False), packages=dict(type="list", elements="str", default=[]),
             requirements=dict(type="path"))),
         tools=dict(type="list", elements="dict"),
         tool_python=dict(type="str"),
+        generations=dict(type="dict", options=dict(
+            python=dict(type="str", required=True), venv_path=dict(type="path"), tool_dir=dict(type="path"),
+            tool_bin_dir=dict(type="path"))),
         directories=dict(type="list", elements="dict", default=[], options=OWNED),
         files=dict(type="list", elements="dict", default=[],
                    options=dict(OWNED, sha1=dict(type="str", required=True))),
@@ -237,7 +264,8 @@ def main():
     python_missing, python_pending = [], []
     parts = []
     if p["python"]:
-        pythons = PythonInstaller(module, p["python"]["versions"], p["python"]["default"], p["python"]["force"])
+        py = p["python"]
+        pythons = PythonInstaller(module, py["versions"], py["default"], py["force"], py["upgrade"], py["venvs"])
         plan = pythons.plan()
         python_missing = plan[1]
         python_pending = pythons.pending(plan)
@@ -255,6 +283,8 @@ def main():
         pending += tools.pending()
         parts.append(tools)
     pending += path_lines(module)
+    if p["generations"]:
+        pending += generation_lines(p["generations"])
     module.exit_json(changed=False, pending=pending, architecture=os.uname()[4], uv_version=installed_uv,
                      python_missing=python_missing, python_pending=python_pending,
                      commands=[c for part in parts for c in part.uv.commands])

@@ -1,0 +1,206 @@
+# -*- coding: utf-8 -*-
+# Copyright: labfleet.uv contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# PRIVATE module_util of the labfleet.uv collection: not a public API, it may change without notice.
+# Generations, for the modules uv_generation, uv_state and uv_tool: what changes the CPython minor (the shared
+# venv, the tool environments) is built beside the old one, switched to in one rename, and the old one retired.
+#
+#   /opt/uv/venv -> venv-3.13      the stable path on everyone's PATH: a symlink, replaced by rename(2)
+#   /opt/uv/venv-3.13              the venv of one CPython minor (the "generation")
+#   /opt/uv/tools/3.13/<tool>      uv's tool environments of one minor (UV_TOOL_DIR); the tool bin dir's links
+#                                  point into it, and uv replaces each link in place
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+import shutil
+import time
+
+GENERATION_RE = re.compile(r"^3\.\d{1,2}$")
+SWAP_SUFFIX = ".labfleet-swap"
+# what `uv venv` writes: a directory holding only these is a venv, maybe an unfinished one
+VENV_ENTRIES = frozenset(["bin", "lib", "lib64", "include", "share", "pyvenv.cfg", ".gitignore", "CACHEDIR.TAG",
+                          ".lock"])
+AT_FDCWD = -100
+RENAME_EXCHANGE = 2
+
+
+def venv_generation(path, minor):
+    """/opt/uv/venv, 3.13 -> /opt/uv/venv-3.13"""
+    return "%s-%s" % (path.rstrip("/"), minor)
+
+
+def tool_generation(tool_dir, minor):
+    """/opt/uv/tools, 3.13 -> /opt/uv/tools/3.13"""
+    return os.path.join(tool_dir, minor)
+
+
+def looks_like_venv(path):
+    """A directory uv made for a venv (finished or not): nothing in it that a venv would not have."""
+    try:
+        return os.path.isdir(path) and not os.path.islink(path) and set(os.listdir(path)) <= VENV_ENTRIES
+    except OSError:
+        return False
+
+
+def venv_generations(path):
+    """Every generation of the venv at path: the siblings path-3.N that are venvs."""
+    parent, base = os.path.split(path.rstrip("/"))
+    found = []
+    try:
+        names = os.listdir(parent)
+    except OSError:
+        return found
+    for name in sorted(names):
+        if name.startswith(base + "-") and GENERATION_RE.match(name[len(base) + 1:]):
+            full = os.path.join(parent, name)
+            if looks_like_venv(full):
+                found.append(full)
+    return found
+
+
+def compat_links(generation):
+    """lib/python3.N links in a generation to an older generation's packages (see add_compat_links)."""
+    lib = os.path.join(generation, "lib")
+    try:
+        return [os.path.join(lib, n) for n in sorted(os.listdir(lib)) if os.path.islink(os.path.join(lib, n))]
+    except OSError:
+        return []
+
+
+def link_target(path, target):
+    """What to write in the link at path: relative when target is a sibling (the tree can be moved or mounted)."""
+    if os.path.dirname(target.rstrip("/")) == os.path.dirname(path.rstrip("/")):
+        return os.path.basename(target.rstrip("/"))
+    return target
+
+
+def points_to(path, target):
+    return os.path.islink(path) and os.readlink(path) == link_target(path, target)
+
+
+def tool_environments(tool_dir):
+    """Tool environments uv made directly in tool_dir (the layout before generations, labfleet.uv < 0.5)."""
+    try:
+        names = sorted(os.listdir(tool_dir))
+    except OSError:
+        return []
+    return [os.path.join(tool_dir, n) for n in names
+            if os.path.isfile(os.path.join(tool_dir, n, "uv-receipt.toml"))]
+
+
+def tool_generations(tool_dir):
+    try:
+        names = sorted(os.listdir(tool_dir))
+    except OSError:
+        return []
+    return [os.path.join(tool_dir, n) for n in names
+            if GENERATION_RE.match(n) and os.path.isdir(os.path.join(tool_dir, n))]
+
+
+def retirable(venv_path, tool_dir, tool_bin_dir, minor):
+    """What a switch to minor leaves to retire: (paths to remove, links in tool_bin_dir into them)."""
+    paths = []
+    if venv_path:
+        current = venv_generation(venv_path, minor)
+        paths += [g for g in venv_generations(venv_path) if g != current]
+        paths += compat_links(current)
+        if os.path.lexists(venv_path + SWAP_SUFFIX):
+            paths.append(venv_path + SWAP_SUFFIX)
+    if tool_dir:
+        current = tool_generation(tool_dir, minor)
+        paths += [g for g in tool_generations(tool_dir) if g != current] + tool_environments(tool_dir)
+    links = []
+    if tool_bin_dir and tool_dir and paths:
+        try:
+            names = sorted(os.listdir(tool_bin_dir))
+        except OSError:
+            names = []
+        for name in names:
+            link = os.path.join(tool_bin_dir, name)
+            if os.path.islink(link):
+                dest = os.path.join(tool_bin_dir, os.readlink(link))
+                if any(dest.startswith(p.rstrip("/") + "/") for p in paths):
+                    links.append(link)
+    return paths, links
+
+
+def exchange(a, b):
+    """Swap two paths in one step (renameat2 RENAME_EXCHANGE, Linux >= 3.15): how a real directory becomes a
+    link without a moment where the path is missing."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        raise OSError("renameat2 is not available")
+    if renameat2(AT_FDCWD, a.encode(), AT_FDCWD, b.encode(), RENAME_EXCHANGE) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+
+
+def add_compat_links(new, old):
+    """A process started from the old generation through the stable path keeps finding its packages under the
+    stable path (sys.prefix is not resolved): lib/python3.OLD in the new generation points at the old one's
+    until it is retired. Returns the links made."""
+    made = []
+    old_lib = os.path.join(old, "lib")
+    new_lib = os.path.join(new, "lib")
+    try:
+        names = os.listdir(old_lib)
+    except OSError:
+        return made
+    for name in sorted(names):
+        link = os.path.join(new_lib, name)
+        if name.startswith("python") and not os.path.lexists(link) and os.path.isdir(new_lib):
+            os.symlink(os.path.join(old_lib, name), link)
+            made.append(link)
+    return made
+
+
+def switch(path, target):
+    """Point path at target in one rename. A real directory at path (a venv made before generations) is swapped
+    out in one exchange and left at path + SWAP_SUFFIX. Returns the old place of what path showed before."""
+    tmp = path + ".labfleet-new"
+    if os.path.lexists(tmp):
+        os.unlink(tmp)
+    os.symlink(link_target(path, target), tmp)
+    if os.path.isdir(path) and not os.path.islink(path):
+        old = path + SWAP_SUFFIX
+        if os.path.lexists(old):
+            remove(old)
+        add_compat_links(target, old)
+        try:
+            exchange(tmp, path)
+            os.rename(tmp, old)
+        except OSError:
+            # no renameat2 (old kernel or libc): a moment without path, but never a wrong one
+            os.rename(path, old)
+            os.rename(tmp, path)
+        return old
+    previous = os.path.realpath(path) if os.path.islink(path) else None
+    if previous and previous != os.path.realpath(target):
+        add_compat_links(target, previous)
+    os.rename(tmp, path)
+    return previous
+
+
+def remove(path):
+    if os.path.islink(path) or not os.path.isdir(path):
+        os.unlink(path)
+    else:
+        shutil.rmtree(path)
+
+
+def retire(paths, links, grace):
+    """Remove what retirable() found, after grace seconds for what runs from it to finish."""
+    if paths and grace:
+        time.sleep(grace)
+    for link in links:
+        if os.path.islink(link):
+            os.unlink(link)
+    # compat links and the tool bin links first, then the trees they point into
+    for path in sorted(paths, key=lambda p: not os.path.islink(p)):
+        if os.path.lexists(path):
+            remove(path)

@@ -1,0 +1,154 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: labfleet.uv contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: uv_generation
+short_description: Switch the shared venv to the generation of a CPython minor in one step, retire the old ones
+version_added: 0.5.0
+description:
+  - The shared venv of each CPython minor lives beside the stable path, as O(venv_path)C(-3.N), and uv's tool
+    environments of each minor in O(tool_dir)C(/3.N) (see M(labfleet.uv.uv_venv) and M(labfleet.uv.uv_tool), which
+    build them). This module makes O(venv_path) a symlink to the generation of O(python) with one C(rename(2)), so
+    there is no moment where a user's C(python) is missing or half-built.
+  - A venv made at O(venv_path) itself (labfleet.uv before 0.5) is swapped for the link in one C(renameat2)
+    exchange and retired like an old generation.
+  - Then, after O(retire_grace) seconds, it removes the other generations of the venv and of the tool environments,
+    and the commands in O(tool_bin_dir) that still point into them.
+  - Until then, a process started from the old venv through O(venv_path) keeps finding its packages there
+    (C(sys.prefix) is the unresolved path): the new generation holds a link C(lib/python3.OLD) to the old one's.
+  - Takes the host lock (C(/run/labfleet-uv.lock)) while it changes anything.
+options:
+  python:
+    description:
+      - The CPython minor whose generation becomes current, for example V(3.13).
+    type: str
+    required: true
+  venv_path:
+    description:
+      - The stable path of the shared venv (on everyone's C(PATH) as O(venv_path)C(/bin)). Its generation
+        O(venv_path)C(-)O(python) must be a venv already.
+      - Leave unset when there is no shared venv: its old generations are then left alone.
+    type: path
+  tool_dir:
+    description:
+      - The directory holding uv's tool environments, one generation per minor (O(tool_dir)C(/3.N)).
+    type: path
+  tool_bin_dir:
+    description:
+      - The directory of the tools' commands: links into a retired generation are removed with it.
+    type: path
+  retire_grace:
+    description:
+      - Seconds to wait after the switch before removing the old generations, for what still runs from them.
+    type: int
+    default: 10
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+author:
+  - labfleet.uv developers (@labfleet)
+"""
+
+EXAMPLES = r"""
+- name: Build the CPython 3.13 generation of the shared venv
+  labfleet.uv.uv_venv:
+    path: /opt/uv/venv-3.13
+    python: "3.13"
+    packages: [requests]
+
+- name: Switch /opt/uv/venv to it and retire the 3.12 generation
+  labfleet.uv.uv_generation:
+    python: "3.13"
+    venv_path: /opt/uv/venv
+    tool_dir: /opt/uv/tools
+    tool_bin_dir: /opt/uv/tool-bin
+"""
+
+RETURN = r"""
+switched:
+  description: Whether O(venv_path) was (or in check mode would be) pointed at another generation.
+  returned: always
+  type: bool
+venv_target:
+  description: The generation O(venv_path) points at afterwards.
+  returned: when O(venv_path) is set
+  type: str
+  sample: /opt/uv/venv-3.13
+retired:
+  description: The old generations, compatibility links and tool commands removed (or that would be).
+  returned: always
+  type: list
+  elements: str
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import host_lock, is_minor
+from ansible_collections.labfleet.uv.plugins.module_utils._uv_venv import read_pyvenv_cfg
+from ansible_collections.labfleet.uv.plugins.module_utils._generations import (
+    looks_like_venv, points_to, retirable, retire, switch, venv_generation)
+
+
+def describe(venv_path):
+    if not venv_path:
+        return ""
+    if os.path.islink(venv_path):
+        return "%s -> %s\n" % (venv_path, os.readlink(venv_path))
+    return "%s (%s)\n" % (venv_path, "directory" if os.path.isdir(venv_path) else "missing")
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            python=dict(type="str", required=True),
+            venv_path=dict(type="path"),
+            tool_dir=dict(type="path"),
+            tool_bin_dir=dict(type="path"),
+            retire_grace=dict(type="int", default=10),
+        ),
+        supports_check_mode=True,
+    )
+    p = module.params
+    if not is_minor(p["python"]):
+        module.fail_json(msg="python must be a CPython minor such as 3.13, got %r" % p["python"])
+    for name in ("venv_path", "tool_dir", "tool_bin_dir"):
+        if p[name] and not os.path.isabs(p[name]):
+            module.fail_json(msg="%s must be an absolute path, got %r" % (name, p[name]))
+    if p["retire_grace"] < 0:
+        module.fail_json(msg="retire_grace must be 0 or more seconds, got %d" % p["retire_grace"])
+    venv_path = p["venv_path"].rstrip("/") if p["venv_path"] else None
+    with host_lock(module):
+        before = describe(venv_path)
+        switched, target = False, None
+        if venv_path:
+            target = venv_generation(venv_path, p["python"])
+            if read_pyvenv_cfg(target) is None:
+                module.fail_json(msg="%s is not a venv: build the generation first (labfleet.uv.uv_venv)" % target)
+            if os.path.lexists(venv_path) and not os.path.islink(venv_path) and not (
+                    os.path.isdir(venv_path) and (read_pyvenv_cfg(venv_path) is not None
+                                                  or looks_like_venv(venv_path))):
+                module.fail_json(msg="%s exists and is not a venv nor a link: refusing to replace it "
+                                     "(option venv_path)" % venv_path)
+            switched = not points_to(venv_path, target)
+            if switched and not module.check_mode:
+                switch(venv_path, target)
+        paths, links = retirable(venv_path, p["tool_dir"], p["tool_bin_dir"], p["python"])
+        if switched and module.check_mode and os.path.isdir(venv_path) and not os.path.islink(venv_path):
+            paths.append(venv_path + " (the venv made before generations)")
+        if (paths or links) and not module.check_mode:
+            retire(paths, links, p["retire_grace"])
+        retired = links + paths
+        after = ("%s -> %s\n" % (venv_path, os.path.basename(target)) if venv_path else "")
+        module.exit_json(changed=switched or bool(retired), switched=switched, venv_target=target, retired=retired,
+                         diff=dict(before=before + "".join("%s\n" % r for r in retired), after=after))
+
+
+if __name__ == "__main__":
+    main()
