@@ -133,6 +133,31 @@ def run_uv_version(module, path):
     return (parse_uv_version(out) if rc == 0 else None), rc, out, err
 
 
+# the temporary names uv_binary stages the executables under (tempfile.mkstemp(prefix=".uv."))
+STAGED_RE = re.compile(r"^\.uvx?\.[A-Za-z0-9_]+$")
+
+
+def staged_leftovers(bin_dir):
+    """Executables an interrupted uv_binary left half-installed in bin_dir."""
+    try:
+        return sorted(os.path.join(bin_dir, n) for n in os.listdir(bin_dir) if STAGED_RE.match(n))
+    except OSError:
+        return []
+
+
+def uv_install_problems(module, bin_dir, version):
+    """(the version uv in bin_dir reports, what keeps it from being uv `version` complete: one line each)."""
+    installed = read_uv_version(module, os.path.join(bin_dir, "uv"))
+    problems = []
+    if installed != version:
+        problems.append("uv %s at %s (found %s)" % (version, os.path.join(bin_dir, "uv"), installed or "none"))
+    elif not os.path.isfile(os.path.join(bin_dir, "uvx")):
+        problems.append("uvx missing beside uv in %s" % bin_dir)
+    if staged_leftovers(bin_dir):
+        problems.append("remove what an interrupted uv install left in %s" % bin_dir)
+    return installed, problems
+
+
 def read_uv_version(module, path):
     """The version the uv executable at path reports, or None when it is missing or not uv."""
     if not os.path.isfile(path):

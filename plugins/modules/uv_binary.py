@@ -102,14 +102,13 @@ import tempfile
 import zipfile
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.labfleet.uv.plugins.module_utils._uv import host_lock, read_uv_version, run_uv_version
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import (
+    host_lock, run_uv_version, staged_leftovers, uv_install_problems)
 
 EXECUTABLES = ("uv", "uvx")
 # what jemalloc prints before uv aborts on a kernel whose pages are larger than it was built for
 JEMALLOC_PAGE_SIZE = "Unsupported system page size"
 SHA256_RE = re.compile(r"^[0-9a-fA-F]{64}$")
-# the temporary names install() stages the executables under (tempfile.mkstemp(prefix=".uv."))
-STAGED_RE = re.compile(r"^\.uvx?\.[A-Za-z0-9_]+$")
 
 
 def page_size():
@@ -160,9 +159,8 @@ def install(module, src, bin_dir, version, sha256):
         module.fail_json(msg="%s holds no %s: not a uv release tarball or wheel" % (src, " or ".join(missing)))
     if not os.path.isdir(bin_dir):
         os.makedirs(bin_dir, 0o755)
-    for name in os.listdir(bin_dir):
-        if STAGED_RE.match(name):  # left by an interrupted install
-            os.unlink(os.path.join(bin_dir, name))
+    for path in staged_leftovers(bin_dir):  # left by an interrupted install
+        os.unlink(path)
     staged = {}
     try:
         for name in EXECUTABLES:
@@ -208,10 +206,8 @@ def main():
         module.fail_json(msg="bin_dir must be an absolute path, got %r" % p["bin_dir"])
     if p["sha256"] and not SHA256_RE.match(p["sha256"]):
         module.fail_json(msg="sha256 must be 64 hex digits, got %r (%d characters)" % (p["sha256"], len(p["sha256"])))
-    uv = os.path.join(p["bin_dir"], "uv")
-    previous = read_uv_version(module, uv)
-    uvx_present = os.path.isfile(os.path.join(p["bin_dir"], "uvx"))
-    changed = previous != p["version"] or not uvx_present
+    previous, problems = uv_install_problems(module, p["bin_dir"], p["version"])
+    changed = bool(problems)
     if changed and not module.check_mode:
         with host_lock(module):
             install(module, p["src"], p["bin_dir"], p["version"], p["sha256"])

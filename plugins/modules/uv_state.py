@@ -134,6 +134,11 @@ uv_version:
   description: The version the installed uv reports, or null when there is none.
   returned: always
   type: str
+uv_pending:
+  description: The lines of RV(pending) about uv itself (its version, uvx beside it, an interrupted install's leftovers).
+  returned: always
+  type: list
+  elements: str
 python_missing:
   description: The CPython minors of O(python.versions) not installed yet.
   returned: always
@@ -159,7 +164,7 @@ import pwd
 import stat
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, read_uv_version
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, uv_install_problems
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_python import PythonInstaller
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_tool import ToolManager
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_venv import SharedVenv
@@ -258,9 +263,8 @@ def main():
                            required_by=dict(tools=["tool_python"]))
     p = module.params
     pending = []
-    installed_uv = read_uv_version(module, p["uv_path"])
-    if installed_uv != p["uv_version"]:
-        pending.append("uv %s at %s (found %s)" % (p["uv_version"], p["uv_path"], installed_uv or "none"))
+    installed_uv, uv_problems = uv_install_problems(module, os.path.dirname(p["uv_path"]), p["uv_version"])
+    pending += uv_problems
     python_missing, python_pending = [], []
     parts = []
     if p["python"]:
@@ -286,6 +290,7 @@ def main():
     if p["generations"]:
         pending += generation_lines(p["generations"])
     module.exit_json(changed=False, pending=pending, architecture=os.uname()[4], uv_version=installed_uv,
+                     uv_pending=uv_problems,
                      python_missing=python_missing, python_pending=python_pending,
                      commands=[c for part in parts for c in part.uv.commands])
 

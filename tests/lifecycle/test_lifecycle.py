@@ -1,0 +1,321 @@
+"""Lifecycle and safety of the shared_python role on a real container (molecule/lifecycle), in the order a machine
+lives it. The tests depend on each other's host state, so they run in file order (pytest's default):
+
+ 1. the file tree before anything is recorded;
+ 2. checksum mismatches are refused and leave nothing;
+ 3. a fresh converge, then no change on a second run;
+ 4. the default minor changes 3.11 -> 3.13 (venv and tools rebuilt beside, switched at once) while a user runs
+    `python -c 'import requests'` and `pre-commit --version` in a loop: 0 failures;
+ 5. a patch upgrade 3.13.5 -> 3.13.15 under the same loop: 0 failures, the old patch removed;
+ 6. twelve kills at random points of fresh converges and of minor changes, each followed by a rerun that ends green,
+    and right after each kill, whatever PATH gives a user must work;
+ 7. two runs at once on the same host;
+ 8. the audit of the tree: root-owned, nothing writable by others but uv's lock files;
+ 9. shared_python_state=absent gives back the first tree exactly, with the admin's own python.
+"""
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
+from labfleet_testing import REPO, ansible_env, connection  # noqa: E402  pylint: disable=wrong-import-position
+
+HOST = "lifecycle"
+ROOT = "/opt/uv"
+PLAYBOOK = os.path.join(REPO, "molecule", "lifecycle", "converge.yml")
+ARTIFACTS = os.environ.get("LABFLEET_ARTIFACTS", "/var/cache/labfleet-uv/artifacts")
+KILLS = int(os.environ.get("LABFLEET_LIFECYCLE_KILLS", "12"))
+SEED = int(os.environ.get("LABFLEET_LIFECYCLE_SEED", str(int(time.time()))))
+# trees the kernel, systemd, logs and Ansible's own temporary files change on any live host
+NOT_THE_ROLES = ["/proc", "/sys", "/dev", "/run", "/tmp", "/var/tmp", "/var/log", "/var/lib/systemd", "/root/.ansible",
+                 "/var/cache/ldconfig"]
+# the file tree as (type, mode, owner, group, size and sha256 of files, link target) per path
+SNAPSHOT = r"""
+import hashlib, json, os, stat, sys
+skip = set(sys.argv[1:])
+tree = {}
+for base, dirs, files in os.walk("/"):
+    dirs[:] = sorted(d for d in dirs if os.path.join(base, d) not in skip and not os.path.ismount(os.path.join(base, d)))
+    for name in dirs + files:
+        path = os.path.join(base, name)
+        st = os.lstat(path)
+        entry = [stat.S_IFMT(st.st_mode), oct(stat.S_IMODE(st.st_mode)), st.st_uid, st.st_gid]
+        if stat.S_ISREG(st.st_mode):
+            with open(path, "rb") as f:
+                entry += [st.st_size, hashlib.sha256(f.read()).hexdigest()]
+        elif stat.S_ISLNK(st.st_mode):
+            entry.append(os.readlink(path))
+        tree[path] = entry
+json.dump(tree, sys.stdout)
+"""
+# a user's loop: the shared python with a package, and a global tool, until told to stop
+USER_LOOP = r"""
+n=0; f=0
+while [ ! -e /tmp/lifecycle-stop ]; do
+    n=$((n + 1))
+    python -c 'import requests' 2>>/tmp/lifecycle-loop.err || { f=$((f + 1)); echo "import failed at $n" >>/tmp/lifecycle-loop.err; }
+    pre-commit --version >/dev/null 2>>/tmp/lifecycle-loop.err || { f=$((f + 1)); echo "tool failed at $n" >>/tmp/lifecycle-loop.err; }
+done
+echo "$n $f"
+"""
+STATE = {}
+
+
+def sh(cmd, user=None, check=True):
+    """cmd in the container: as root, or in user's real login shell (su -l reads /etc/profile)."""
+    argv = ["podman", "exec", HOST, "sh", "-c", cmd] if user is None else \
+        ["podman", "exec", HOST, "su", "-l", user, "-c", cmd]
+    proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if check:
+        assert proc.returncode == 0, "%s: rc=%d\n%s\n%s" % (cmd, proc.returncode, proc.stdout, proc.stderr)
+    return proc
+
+
+def converge_cmd(**extra):
+    args = []
+    for key, value in extra.items():
+        args += ["-e", json.dumps({key: value})]
+    return ["ansible-playbook", PLAYBOOK] + connection(HOST) + args
+
+
+def converge(**extra):
+    start = time.time()
+    proc = subprocess.run(converge_cmd(**extra), cwd=REPO, env=ansible_env(), capture_output=True, text=True,
+                          check=False)
+    proc.seconds = time.time() - start
+    return proc
+
+
+def assert_ok(proc):
+    assert proc.returncode == 0, "rc=%d\n%s\n%s" % (proc.returncode, proc.stdout[-6000:], proc.stderr[-3000:])
+
+
+def changed_count(proc):
+    recap = [line for line in proc.stdout.splitlines() if line.startswith(HOST) and "changed=" in line]
+    return int(recap[-1].split("changed=")[1].split()[0])
+
+
+def snapshot():
+    proc = subprocess.run(["podman", "exec", "-i", HOST, "python3", "-", *NOT_THE_ROLES], input=SNAPSHOT,
+                          capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout)
+
+
+def user_python(user="alice"):
+    """(python's path, version, whether requests imports) in user's login shell."""
+    out = sh("command -v python; python -c 'import sys; print(\"%d.%d.%d\" % sys.version_info[:3])'; "
+             "python -c 'import requests' 2>/dev/null && echo requests || echo no-requests", user=user).stdout
+    return out.split()
+
+
+def start_user_loop():
+    sh("rm -f /tmp/lifecycle-stop /tmp/lifecycle-loop.err")
+    return subprocess.Popen(["podman", "exec", HOST, "su", "-l", "alice", "-c", USER_LOOP],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def stop_user_loop(loop):
+    sh("touch /tmp/lifecycle-stop")
+    out, err = loop.communicate(timeout=120)
+    runs, failures = (int(x) for x in out.split()[-2:])
+    errors = sh("cat /tmp/lifecycle-loop.err", check=False).stdout
+    return runs, failures, errors
+
+
+def test_01_record_the_tree_before_anything():
+    assert not sh("test -e %s" % ROOT, check=False).returncode == 0, "the host must start without the role"
+    STATE["before"] = snapshot()
+    assert "/usr/local/bin/python" in STATE["before"]
+
+
+def test_02_a_uv_archive_with_the_wrong_checksum_is_refused_before_any_change():
+    proc = converge(shared_python_uv_sha256="0" * 64)
+    assert proc.returncode != 0
+    assert "shared_python_uv_sha256" in proc.stdout and "refusing" in proc.stdout
+    assert snapshot() == STATE["before"]
+
+
+def test_03_a_cpython_archive_with_the_wrong_checksum_is_refused_and_leaves_nothing():
+    archive = [n for n in os.listdir(os.path.join(ARTIFACTS, "python")) if n.endswith("x86_64-gnu.tar.gz")][0]
+    listing = {"bad": {"name": "cpython", "arch": {"family": "x86_64", "variant": None}, "os": "linux",
+                       "libc": "gnu", "major": 3, "minor": 11, "patch": 2, "prerelease": "", "variant": None,
+                       "url": "file:///srv/lifecycle/" + archive, "sha256": "0" * 64}}
+    subprocess.run(["podman", "exec", HOST, "mkdir", "-p", "/srv/lifecycle"], check=True)
+    subprocess.run(["podman", "cp", os.path.join(ARTIFACTS, "python", archive), HOST + ":/srv/lifecycle/"],
+                   check=True)
+    subprocess.run(["podman", "exec", "-i", HOST, "sh", "-c", "cat > /srv/lifecycle/downloads.json"],
+                   input=json.dumps(listing), text=True, check=True)
+    proc = converge(shared_python_python_source="json_url",
+                    shared_python_python_downloads_json_url="file:///srv/lifecycle/downloads.json")
+    assert proc.returncode != 0
+    assert "hash" in proc.stdout.lower() or "checksum" in proc.stdout.lower(), proc.stdout[-3000:]
+    # nothing of the download: no CPython, no shim, no temporary extraction, and users' python is the distro's
+    left = sh("find %s/python %s/python-bin %s/cache -mindepth 1 -not -name '.lock' -not -path '%s/cache/*' -print"
+              % (ROOT, ROOT, ROOT, ROOT)).stdout.split()
+    assert left == [], left
+    cached = sh("find %s/cache -type f ! -name .lock ! -name CACHEDIR.TAG ! -name .gitignore" % ROOT).stdout.split()
+    assert cached == [], cached
+    assert user_python()[0] == "/usr/local/bin/python"
+    # what the run created before uv refused (uv, its configuration): the removal gives back the first tree
+    assert_ok(converge(shared_python_state="absent"))
+    sh("rm -rf /srv/lifecycle")
+    assert snapshot() == STATE["before"]
+
+
+def test_04_fresh_converge_then_a_second_run_changes_nothing():
+    first = converge()
+    assert_ok(first)
+    STATE["fresh_seconds"] = first.seconds
+    assert user_python() == ["/opt/uv/venv/bin/python", "3.11.2", "requests"]
+    second = converge()
+    assert_ok(second)
+    assert changed_count(second) == 0, second.stdout[-4000:]
+
+
+def test_05_a_change_of_minor_never_breaks_a_users_python_or_tool():
+    loop = start_user_loop()
+    time.sleep(3)
+    proc = converge(lifecycle_minor="3.13")
+    runs, failures, errors = stop_user_loop(loop)
+    assert_ok(proc)
+    STATE["change_seconds"] = proc.seconds
+    assert runs > 20, "the loop ran %d times only" % runs
+    assert failures == 0, "%d of %d runs failed during the switch:\n%s" % (failures, runs, errors)
+    assert user_python() == ["/opt/uv/venv/bin/python", "3.13.5", "requests"]
+    assert sh("readlink %s/venv" % ROOT).stdout.strip() == "venv-3.13"
+    # the old generations are retired, the tool runs on 3.13
+    assert sh("ls %s" % ROOT).stdout.split() == ["bin", "cache", "downloads", "python", "python-bin", "tool-bin",
+                                                 "tools", "venv", "venv-3.13"]
+    assert sh("ls %s/tools" % ROOT).stdout.split() == ["3.13"]
+    assert "3.13" in sh("head -1 $(readlink -f %s/tool-bin/pre-commit)" % ROOT).stdout
+    assert "lib/python3.11" not in sh("ls -l %s/venv-3.13/lib" % ROOT).stdout
+    assert changed_count(converge(lifecycle_minor="3.13")) == 0
+
+
+def test_06_a_patch_upgrade_never_breaks_a_users_python_and_removes_the_old_patch():
+    pyvenv_before = sh("stat -c %%i:%%Y %s/venv-3.13/pyvenv.cfg" % ROOT).stdout
+    loop = start_user_loop()
+    time.sleep(3)
+    proc = converge(lifecycle_minor="3.13", lifecycle_patches=["3.13.5", "3.13.15"],
+                    shared_python_python_upgrade=True)
+    runs, failures, errors = stop_user_loop(loop)
+    assert_ok(proc)
+    assert "upgrade CPython 3.13 from 3.13.5 to 3.13.15" in proc.stdout
+    assert runs > 20
+    assert failures == 0, "%d of %d runs failed during the upgrade:\n%s" % (failures, runs, errors)
+    assert user_python() == ["/opt/uv/venv/bin/python", "3.13.15", "requests"]
+    installed = sh("ls %s/python" % ROOT).stdout.split()
+    assert not [d for d in installed if d.startswith("cpython-3.13.5")], installed
+    # the venv follows uv's minor link: not rebuilt
+    assert sh("stat -c %%i:%%Y %s/venv-3.13/pyvenv.cfg" % ROOT).stdout == pyvenv_before
+    again = converge(lifecycle_minor="3.13", lifecycle_patches=["3.13.5", "3.13.15"],
+                     shared_python_python_upgrade=True)
+    assert_ok(again)
+    assert changed_count(again) == 0
+
+
+def assert_path_gives_something_that_works(context):
+    """Right after a kill: whatever `python` and `pre-commit` resolve to for a user runs (the distro's python before
+    the switch, the complete shared venv after); nothing half-made is on PATH."""
+    where, version, requests_ok = user_python()
+    if where.startswith(ROOT):
+        assert requests_ok == "requests", "%s: %s (%s) lacks requests" % (context, where, version)
+    else:
+        assert where == "/usr/local/bin/python", context
+    tool = sh("command -v pre-commit || true", user="alice").stdout.strip()
+    if tool:
+        assert sh("pre-commit --version", user="alice", check=False).returncode == 0, context
+
+
+def kill_at(seconds, **extra):
+    """Start a run, kill it and everything it started on the host after `seconds`: a crash or a lost controller."""
+    proc = subprocess.Popen(converge_cmd(**extra), cwd=REPO, env=ansible_env(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(seconds)
+    finished = proc.poll() is not None
+    if not finished:
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    sh("pkill -KILL -f AnsiballZ; pkill -KILL -x uv; true")
+    return finished
+
+
+def test_07_runs_killed_at_random_points_always_rerun_green():
+    rng = random.Random(SEED)
+    print("kill seed %d (LABFLEET_LIFECYCLE_SEED reproduces it)" % SEED)
+    minor = "3.13"
+    finished_early = 0
+    for n in range(KILLS):
+        fresh = n % 2 == 0
+        if fresh:
+            assert_ok(converge(shared_python_state="absent", lifecycle_minor=minor))
+            target = minor
+            at = rng.uniform(1.0, STATE.get("fresh_seconds", 60))
+        else:
+            target = "3.11" if minor == "3.13" else "3.13"
+            at = rng.uniform(1.0, STATE.get("change_seconds", 40))
+        context = "kill %d (%s to %s at %.1f s, seed %d)" % (n + 1, "fresh" if fresh else "change", target, at, SEED)
+        print(context)
+        finished_early += kill_at(at, lifecycle_minor=target)
+        assert_path_gives_something_that_works(context)
+        rerun = converge(lifecycle_minor=target)
+        assert rerun.returncode == 0, "%s: the rerun failed\n%s" % (context, rerun.stdout[-6000:])
+        version = user_python()[1]
+        assert version.startswith(target + "."), "%s: python is %s" % (context, version)
+        assert sh("pre-commit --version", user="alice", check=False).returncode == 0, context
+        leftovers = sh("ls -a %s %s/bin | grep -E 'labfleet|^[.]uvx?[.]' || true" % (ROOT, ROOT)).stdout.split()
+        assert leftovers == [], (context, leftovers)
+        minor = target
+    assert finished_early <= KILLS // 4, "most runs must really be killed (%d finished first)" % finished_early
+    STATE["minor"] = minor
+
+
+def test_08_two_runs_at_once_take_turns():
+    minor = STATE.get("minor", "3.13")
+    assert_ok(converge(shared_python_state="absent", lifecycle_minor=minor))
+    env = ansible_env()
+    runs = [subprocess.Popen(converge_cmd(lifecycle_minor=minor), cwd=REPO, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    outputs = [r.communicate(timeout=900)[0] for r in runs]
+    for r, out in zip(runs, outputs):
+        assert r.returncode == 0, out[-6000:]
+    assert user_python()[2] == "requests"
+    third = converge(lifecycle_minor=minor)
+    assert_ok(third)
+    assert changed_count(third) == 0, third.stdout[-4000:]
+
+
+def test_09_the_tree_is_root_owned_and_nobody_else_can_write_to_it():
+    bad = sh("find %s /etc/profile.d/labfleet-uv.sh /etc/uv \\( ! -user root -o ! -group root \\) -print; "
+             "find %s /etc/profile.d/labfleet-uv.sh /etc/uv ! -type l -perm /022 ! -name .lock -print"
+             % (ROOT, ROOT)).stdout.split()
+    assert bad == [], bad
+    # what is writable by others: only uv's own lock files, and those hold no code
+    locks = sh("find %s ! -type l -perm -002 -print" % ROOT).stdout.split()
+    assert locks and all(os.path.basename(p) == ".lock" for p in locks), locks
+    for user in ("alice", "bob"):
+        writable = sh("find %s /etc/profile.d /etc/uv /opt -writable -print 2>/dev/null; true" % ROOT,
+                      user=user).stdout.split()
+        assert sorted(set(writable)) == sorted(p for p in locks if not p.startswith(ROOT + "/cache/")), writable
+
+
+def test_10_absent_gives_back_the_first_tree_and_keeps_the_admins_python():
+    proc = converge(shared_python_state="absent")
+    assert_ok(proc)
+    after = snapshot()
+    before = STATE["before"]
+    added = sorted(set(after) - set(before))
+    removed = sorted(set(before) - set(after))
+    changed = sorted(p for p in set(before) & set(after) if before[p] != after[p])
+    assert (added, removed, changed) == ([], [], []), (added[:20], removed[:20], changed[:20])
+    assert sh("/usr/local/bin/python -c 'print(1)'").stdout.strip() == "1"
+    assert user_python()[0] == "/usr/local/bin/python"
+    again = converge(shared_python_state="absent")
+    assert_ok(again)
+    assert changed_count(again) == 0
