@@ -3,13 +3,19 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # PRIVATE module_util of the labfleet.uv collection: not a public API, it may change without notice.
-# Generations, for the modules uv_generation, uv_state and uv_tool: what changes the CPython minor (the shared
-# venv, the tool environments) is built beside the old one, switched to in one rename, and the old one retired.
+# Generations, for the modules uv_venv, uv_tool, uv_python, uv_generation and uv_state: the shared venv and the
+# tool environments are built for one CPython patch release, beside the previous ones, switched to in one rename,
+# and the old ones retired.
 #
-#   /opt/uv/venv -> venv-3.13      the stable path on everyone's PATH: a symlink, replaced by rename(2)
-#   /opt/uv/venv-3.13              the venv of one CPython minor (the "generation")
-#   /opt/uv/tools/3.13/<tool>      uv's tool environments of one minor (UV_TOOL_DIR); the tool bin dir's links
-#                                  point into it, and uv replaces each link in place
+#   /opt/uv/venv -> venv-3.13.15     the stable path on everyone's PATH: a symlink, replaced by rename(2)
+#   /opt/uv/venv-3.13.15             the venv pinned to one CPython patch (the "generation")
+#   /opt/uv/tools/3.13.15/<tool>     uv's tool environments of that patch (UV_TOOL_DIR); the tool bin dir's links
+#                                    point into it, and uv replaces each link in place
+#
+# Pinned to the patch, not to uv's minor link, because a program that started on the old patch and loads the new
+# patch's standard library half-way (uv moves the minor link under it) can crash: measured, a segfault of
+# `pre-commit --version` started just before `uv python install 3.13 --upgrade`. A pinned generation keeps its
+# patch until it is retired, after the grace.
 
 from __future__ import annotations
 
@@ -19,23 +25,64 @@ import re
 import shutil
 import time
 
-GENERATION_RE = re.compile(r"^3\.\d{1,2}$")
+GENERATION_RE = re.compile(r"^3\.\d{1,2}\.\d+$")
+# cpython-3.13-linux-x86_64-gnu: uv's link to the installed patch of a minor
+MINOR_LINK_RE = re.compile(r"^cpython-(?P<minor>3\.\d{1,2})-linux-[^+]+$")
+PATCH_DIR_RE = re.compile(r"^cpython-(?P<patch>3\.\d{1,2}\.\d+)-linux-")
 SWAP_SUFFIX = ".labfleet-swap"
 # what `uv venv` writes: a directory holding only these is a venv, maybe an unfinished one
+# (and the pip.conf the role writes into the shared venv)
 VENV_ENTRIES = frozenset(["bin", "lib", "lib64", "include", "share", "pyvenv.cfg", ".gitignore", "CACHEDIR.TAG",
-                          ".lock"])
+                          ".lock", "pip.conf"])
 AT_FDCWD = -100
 RENAME_EXCHANGE = 2
 
 
-def venv_generation(path, minor):
-    """/opt/uv/venv, 3.13 -> /opt/uv/venv-3.13"""
-    return "%s-%s" % (path.rstrip("/"), minor)
+def installed_patch(python_install_dir, minor):
+    """The patch uv's minor link of `minor` points at ('3.13.15'), or None when the minor is not installed."""
+    try:
+        names = sorted(os.listdir(python_install_dir))
+    except OSError:
+        return None
+    for name in names:
+        m = MINOR_LINK_RE.match(name)
+        link = os.path.join(python_install_dir, name)
+        if m and m.group("minor") == minor and os.path.islink(link):
+            target = PATCH_DIR_RE.match(os.path.basename(os.readlink(link).rstrip("/")))
+            if target:
+                return target.group("patch")
+    return None
 
 
-def tool_generation(tool_dir, minor):
-    """/opt/uv/tools, 3.13 -> /opt/uv/tools/3.13"""
-    return os.path.join(tool_dir, minor)
+def venv_generation(path, patch):
+    """/opt/uv/venv, 3.13.15 -> /opt/uv/venv-3.13.15"""
+    return "%s-%s" % (path.rstrip("/"), patch)
+
+
+def tool_generation(tool_dir, patch):
+    """/opt/uv/tools, 3.13.15 -> /opt/uv/tools/3.13.15"""
+    return os.path.join(tool_dir, patch)
+
+
+def pinned_homes(venv_paths, tool_dir):
+    """The base interpreters (pyvenv.cfg home) of every generation of the venvs and of the tool environments."""
+    envs = [g for path in venv_paths for g in venv_generations(path)]
+    for gen in tool_generations(tool_dir) if tool_dir else []:
+        try:
+            envs += [os.path.join(gen, n) for n in os.listdir(gen)]
+        except OSError:
+            pass
+    homes = []
+    for env in envs:
+        try:
+            with open(os.path.join(env, "pyvenv.cfg")) as f:
+                for line in f:
+                    key, sep, value = line.partition("=")
+                    if sep and key.strip() == "home":
+                        homes.append(value.strip().rstrip("/") + "/")
+        except (IOError, OSError):
+            pass
+    return homes
 
 
 def looks_like_venv(path):
@@ -57,7 +104,7 @@ def venv_generations(path):
     for name in sorted(names):
         if name.startswith(base + "-") and GENERATION_RE.match(name[len(base) + 1:]):
             full = os.path.join(parent, name)
-            if looks_like_venv(full):
+            if looks_like_venv(full) or os.path.isfile(os.path.join(full, "pyvenv.cfg")):
                 found.append(full)
     return found
 
@@ -101,17 +148,17 @@ def tool_generations(tool_dir):
             if GENERATION_RE.match(n) and os.path.isdir(os.path.join(tool_dir, n))]
 
 
-def retirable(venv_path, tool_dir, tool_bin_dir, minor):
-    """What a switch to minor leaves to retire: (paths to remove, links in tool_bin_dir into them)."""
+def retirable(venv_path, tool_dir, tool_bin_dir, patch):
+    """What a switch to patch leaves to retire: (paths to remove, links in tool_bin_dir into them)."""
     paths = []
     if venv_path:
-        current = venv_generation(venv_path, minor)
+        current = venv_generation(venv_path, patch)
         paths += [g for g in venv_generations(venv_path) if g != current]
         paths += compat_links(current)
         if os.path.lexists(venv_path + SWAP_SUFFIX):
             paths.append(venv_path + SWAP_SUFFIX)
     if tool_dir:
-        current = tool_generation(tool_dir, minor)
+        current = tool_generation(tool_dir, patch)
         paths += [g for g in tool_generations(tool_dir) if g != current] + tool_environments(tool_dir)
     links = []
     if tool_bin_dir and tool_dir and paths:

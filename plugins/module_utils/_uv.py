@@ -82,9 +82,10 @@ class UvRunner(object):
             self.module.fail_json(msg="uv was not found at %s (option uv_path); install it first, "
                                       "e.g. with labfleet.uv.uv_binary" % self.uv)
 
-    def run(self, args, check=True):
+    def run(self, args, check=True, env=None):
         cmd = [self.uv] + list(args)
-        rc, out, err = self.module.run_command(cmd, environ_update=self.env, umask=0o022, cwd="/")
+        rc, out, err = self.module.run_command(cmd, environ_update=dict(self.env, **(env or {})), umask=0o022,
+                                               cwd="/")
         self.commands.append(" ".join(cmd))
         if check and rc != 0:
             self.module.fail_json(msg="uv failed (rc=%d): %s" % (rc, (err or out).strip()),

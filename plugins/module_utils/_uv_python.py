@@ -12,6 +12,7 @@ import os
 
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner, host_lock
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_venv import read_pyvenv_cfg
+from ansible_collections.labfleet.uv.plugins.module_utils._generations import pinned_homes
 
 NOT_MANAGED = "but is not managed by uv"
 
@@ -24,7 +25,7 @@ def version_key(version):
 class PythonInstaller(object):
     """The managed CPython minors and uv's --default shims: what is there, what is missing, and installing it."""
 
-    def __init__(self, module, versions, default=None, force=False, upgrade=False, venvs=()):
+    def __init__(self, module, versions, default=None, force=False, upgrade=False, venvs=(), offered=()):
         self.module = module
         self.uv = UvRunner(module)
         self.versions = versions
@@ -33,6 +34,8 @@ class PythonInstaller(object):
         self.upgrade = upgrade
         # venvs whose base interpreter an old patch may be (besides uv's tool environments)
         self.venvs = list(venvs)
+        # patch versions a source offers besides uv's current download list (archives about to be listed)
+        self.offered = list(offered)
 
     def listing(self, installed_only=True):
         """Managed CPythons from uv's own listing: installed (the install dir as uv sees it) or, with
@@ -42,7 +45,9 @@ class PythonInstaller(object):
         args = ["python", "list", "--managed-python", "--output-format", "json"]
         if installed_only:
             args.insert(2, "--only-installed")
-        dummy, out, dummy2 = self.uv.run(args)
+        # uv lists its download list only where it may download: python-downloads = "manual" (the role's uv.toml)
+        # would hide it. Listing downloads nothing.
+        dummy, out, dummy2 = self.uv.run(args, env=None if installed_only else {"UV_PYTHON_DOWNLOADS": "automatic"})
         result = []
         for entry in json.loads(out or "[]"):
             parts = entry.get("version_parts", {})
@@ -55,6 +60,14 @@ class PythonInstaller(object):
     def installed(self):
         return [dict((k, e[k]) for k in ("key", "version", "minor")) for e in self.listing()]
 
+    def target_patch(self, minor, plan):
+        """The patch a run leaves `minor` at: the upgrade's, else the installed one (None: not installed yet)."""
+        upgrades = plan[4]
+        if minor in upgrades:
+            return upgrades[minor][1]
+        versions = [e["version"] for e in plan[0]["installed"] if e["minor"] == minor]
+        return max(versions, key=version_key) if versions else None
+
     def upgrades(self, installed):
         """{minor: (newest installed, newest available)} for the wanted minors a newer patch exists of."""
         if not self.upgrade:
@@ -64,7 +77,8 @@ class PythonInstaller(object):
             if e["minor"] in self.versions and version_key(e["version"]) > version_key(newest.get(e["minor"], "0")):
                 newest[e["minor"]] = e["version"]
         found = {}
-        for e in self.listing(installed_only=False):
+        offered = [dict(version=v, installed=False, minor=".".join(v.split(".")[:2])) for v in self.offered]
+        for e in self.listing(installed_only=False) + offered:
             have = newest.get(e["minor"])
             if have and not e["installed"] and version_key(e["version"]) > version_key(have):
                 if version_key(e["version"]) > version_key(found.get(e["minor"], (None, "0"))[1]):
@@ -87,7 +101,9 @@ class PythonInstaller(object):
                             for h in used)]
 
     def pinned_homes(self):
-        homes = []
+        """Base interpreters of the venvs' generations (and of the venvs themselves) and of the tool
+        environments in every generation of tool_dir, or directly in it."""
+        homes = pinned_homes(self.venvs, self.uv.tool_dir)
         envs = list(self.venvs)
         try:
             envs += [os.path.join(self.uv.tool_dir, n) for n in os.listdir(self.uv.tool_dir)]

@@ -11,6 +11,7 @@ import os
 import re
 
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner, host_lock
+from ansible_collections.labfleet.uv.plugins.module_utils._generations import installed_patch, tool_generation
 
 NAME_RE = re.compile(r"^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(\[[A-Za-z0-9._,\s-]+\])?$")
 BARE_VERSION_RE = re.compile(r"^\d+(\.\d+)*([a-z]+\d*)?(\.post\d+)?(\.dev\d+)?$")
@@ -57,10 +58,18 @@ def minor_of(version):
 class ToolManager(object):
     """The global uv tools: what is installed, what a run would do, and doing it."""
 
-    def __init__(self, module, tools, python):
+    def __init__(self, module, tools, python, generation=False, patch=None):
+        """generation: install into tool_dir's generation of the patch `python` is installed at (or `patch`,
+        the one it will be at), pinned to that patch (see _generations)."""
         self.module = module
         self.uv = UvRunner(module)
         self.python = python
+        if generation:
+            patch = patch or installed_patch(self.uv.python_install_dir, python)
+            # unknown before the minor is installed (check mode, or the state check on a fresh host)
+            self.python = patch or python
+            self.uv.tool_dir = tool_generation(self.uv.tool_dir, self.python)
+            self.uv.env["UV_TOOL_DIR"] = self.uv.tool_dir
         self.wanted = []
         for tool in tools:
             m = NAME_RE.match(tool["name"] or "")
@@ -96,7 +105,7 @@ class ToolManager(object):
                     actions.append(("uninstall", tool))
             elif not have:
                 actions.append(("install", tool))
-            elif minor_of(have["python"]) != self.python:
+            elif (have["python"] if self.python.count(".") == 2 else minor_of(have["python"])) != self.python:
                 actions.append(("reinstall", tool))
             elif tool["spec"] != have["specifier"]:
                 actions.append(("install", tool))

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner, host_lock
 from ansible_collections.labfleet.uv.plugins.module_utils._generations import looks_like_venv
@@ -36,8 +37,10 @@ def package_changes(text):
 class SharedVenv(object):
     """The shared venv: whether it must be (re)made or seeded, which packages would change, and doing it."""
 
-    def __init__(self, module, path, python, seed=False, packages=(), requirements=None):
+    def __init__(self, module, path, python, seed=False, packages=(), requirements=None, files=()):
         self.module = module
+        # files written into the venv, paths relative to it (the role's pip guards and pip.conf)
+        self.files = list(files)
         self.uv = UvRunner(module)
         self.path = path
         self.minor = python
@@ -93,13 +96,42 @@ class SharedVenv(object):
             pending = ["(uv is not installed yet: packages will be checked)"]
         return cfg, create, reseed, pending
 
+    def files_differing(self):
+        """The venv's files (relative paths) missing or not as wanted."""
+        wrong = []
+        for f in self.files:
+            path = os.path.join(self.path, f["path"])
+            try:
+                with open(path) as fh:
+                    same = fh.read() == f["content"]
+                st = os.stat(path)
+                same = same and (st.st_mode & 0o7777) == int(f["mode"], 8) and st.st_uid == os.geteuid()
+            except (IOError, OSError):
+                same = False
+            if not same:
+                wrong.append(f["path"])
+        return wrong
+
+    def write_files(self, names):
+        for f in self.files:
+            if f["path"] not in names:
+                continue
+            path = os.path.join(self.path, f["path"])
+            fd, tmp = tempfile.mkstemp(prefix=".labfleet-", dir=os.path.dirname(path))
+            with os.fdopen(fd, "w") as fh:
+                fh.write(f["content"])
+            os.chmod(tmp, int(f["mode"], 8))
+            os.rename(tmp, path)
+
     def pending(self):
         """What a run would change, one line each (read-only)."""
         dummy, create, reseed, packages = self.plan()
         lines = ["create the venv %s on CPython %s" % (self.path, self.minor)] if create else []
         if reseed:
             lines.append("seed pip into %s" % self.path)
-        return lines + ["%s in %s" % (change, self.path) for change in packages]
+        lines += ["%s in %s" % (change, self.path) for change in packages]
+        return lines + ["file %s in %s" % (name, self.path)
+                        for name in ([f["path"] for f in self.files] if create else self.files_differing())]
 
     def run(self):
         with host_lock(self.module):
@@ -108,7 +140,8 @@ class SharedVenv(object):
     def _run(self):
         cfg, create, reseed, pending = self.plan()
         before = "venv %s\nhome %s\n" % (self.path, cfg.get("home")) if cfg else ""
-        changed = create or reseed or bool(pending)
+        files = [f["path"] for f in self.files] if create else self.files_differing()
+        changed = create or reseed or bool(pending) or bool(files)
         changes = pending
         home = cfg.get("home") if cfg else None
         if changed and self.module.check_mode:
@@ -118,10 +151,12 @@ class SharedVenv(object):
             if create or reseed:
                 self.create(clear=create and os.path.isdir(self.path) and bool(os.listdir(self.path)))
             changes = self.pip_install(dry_run=False) if (create or pending) else []
+            self.write_files(files)
             home = (read_pyvenv_cfg(self.path) or {}).get("home")
         self.module.exit_json(
             changed=changed, created=create, python=self.python, home=home,
-            package_changes=changes, commands=self.uv.commands,
+            package_changes=changes, files_changed=files, commands=self.uv.commands, path=self.path,
             diff=dict(before=before,
-                      after="venv %s\nhome %s\n%s" % (self.path, home, "".join(c + "\n" for c in changes))),
+                      after="venv %s\nhome %s\n%s%s" % (self.path, home, "".join(c + "\n" for c in changes),
+                                                       "".join("file %s\n" % f for f in files))),
         )

@@ -7,26 +7,32 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: uv_generation
-short_description: Switch the shared venv to the generation of a CPython minor in one step, retire the old ones
+short_description: Switch the shared venv to the generation of the installed CPython patch, retire the old ones
 version_added: 0.5.0
 description:
-  - The shared venv of each CPython minor lives beside the stable path, as O(venv_path)C(-3.N), and uv's tool
-    environments of each minor in O(tool_dir)C(/3.N) (see M(labfleet.uv.uv_venv) and M(labfleet.uv.uv_tool), which
-    build them). This module makes O(venv_path) a symlink to the generation of O(python) with one C(rename(2)), so
-    there is no moment where a user's C(python) is missing or half-built.
+  - The shared venv of each CPython patch lives beside the stable path, as O(venv_path)C(-3.13.15), and uv's tool
+    environments of each patch in O(tool_dir)C(/3.13.15) (M(labfleet.uv.uv_venv) and M(labfleet.uv.uv_tool) with
+    O(labfleet.uv.uv_venv#module:generation=true) build them, pinned to the patch). This module makes O(venv_path)
+    a symlink to the generation of the patch the minor O(python) is installed at, with one C(rename(2)), so there
+    is no moment where a user's C(python) is missing or half-built.
   - A venv made at O(venv_path) itself (labfleet.uv before 0.5) is swapped for the link in one C(renameat2)
     exchange and retired like an old generation.
   - Then, after O(retire_grace) seconds, it removes the other generations of the venv and of the tool environments,
     and the commands in O(tool_bin_dir) that still point into them.
   - Until then, a process started from the old venv through O(venv_path) keeps finding its packages there
-    (C(sys.prefix) is the unresolved path): the new generation holds a link C(lib/python3.OLD) to the old one's.
+    (C(sys.prefix) is the unresolved path), as the new generation holds a link C(lib/python3.OLD) to the old one's.
   - Takes the host lock (C(/run/labfleet-uv.lock)) while it changes anything.
 options:
   python:
     description:
-      - The CPython minor whose generation becomes current, for example V(3.13).
+      - The CPython minor whose installed patch's generation becomes current, for example V(3.13).
     type: str
     required: true
+  python_install_dir:
+    description:
+      - Where uv keeps the managed CPythons (C(UV_PYTHON_INSTALL_DIR)): its minor link tells the installed patch.
+    type: path
+    default: /opt/uv/python
   venv_path:
     description:
       - The stable path of the shared venv (on everyone's C(PATH) as O(venv_path)C(/bin)). Its generation
@@ -56,13 +62,14 @@ author:
 """
 
 EXAMPLES = r"""
-- name: Build the CPython 3.13 generation of the shared venv
+- name: Build the shared venv's generation of the installed CPython 3.13 patch
   labfleet.uv.uv_venv:
-    path: /opt/uv/venv-3.13
+    path: /opt/uv/venv
     python: "3.13"
+    generation: true
     packages: [requests]
 
-- name: Switch /opt/uv/venv to it and retire the 3.12 generation
+- name: Switch /opt/uv/venv to it and retire the older generations
   labfleet.uv.uv_generation:
     python: "3.13"
     venv_path: /opt/uv/venv
@@ -79,7 +86,7 @@ venv_target:
   description: The generation O(venv_path) points at afterwards.
   returned: when O(venv_path) is set
   type: str
-  sample: /opt/uv/venv-3.13
+  sample: /opt/uv/venv-3.13.15
 retired:
   description: The old generations, compatibility links and tool commands removed (or that would be).
   returned: always
@@ -93,7 +100,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import host_lock, is_minor
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_venv import read_pyvenv_cfg
 from ansible_collections.labfleet.uv.plugins.module_utils._generations import (
-    looks_like_venv, points_to, retirable, retire, switch, venv_generation)
+    installed_patch, looks_like_venv, points_to, retirable, retire, switch, venv_generation)
 
 
 def describe(venv_path):
@@ -112,6 +119,7 @@ def main():
             tool_dir=dict(type="path"),
             tool_bin_dir=dict(type="path"),
             retire_grace=dict(type="int", default=10),
+            python_install_dir=dict(type="path", default="/opt/uv/python"),
         ),
         supports_check_mode=True,
     )
@@ -124,11 +132,18 @@ def main():
     if p["retire_grace"] < 0:
         module.fail_json(msg="retire_grace must be 0 or more seconds, got %d" % p["retire_grace"])
     venv_path = p["venv_path"].rstrip("/") if p["venv_path"] else None
+    patch = installed_patch(p["python_install_dir"], p["python"])
+    if patch is None:
+        if module.check_mode:
+            module.exit_json(changed=True, switched=True, venv_target=None, retired=[],
+                             msg="CPython %s is not installed yet" % p["python"])
+        module.fail_json(msg="CPython %s is not installed in %s (option python)" % (p["python"],
+                                                                                    p["python_install_dir"]))
     with host_lock(module):
         before = describe(venv_path)
         switched, target = False, None
         if venv_path:
-            target = venv_generation(venv_path, p["python"])
+            target = venv_generation(venv_path, patch)
             if read_pyvenv_cfg(target) is None:
                 module.fail_json(msg="%s is not a venv: build the generation first (labfleet.uv.uv_venv)" % target)
             if os.path.lexists(venv_path) and not os.path.islink(venv_path) and not (
@@ -139,7 +154,7 @@ def main():
             switched = not points_to(venv_path, target)
             if switched and not module.check_mode:
                 switch(venv_path, target)
-        paths, links = retirable(venv_path, p["tool_dir"], p["tool_bin_dir"], p["python"])
+        paths, links = retirable(venv_path, p["tool_dir"], p["tool_bin_dir"], patch)
         if switched and module.check_mode and os.path.isdir(venv_path) and not os.path.islink(venv_path):
             paths.append(venv_path + " (the venv made before generations)")
         if (paths or links) and not module.check_mode:

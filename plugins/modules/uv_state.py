@@ -34,6 +34,13 @@ options:
       force: {type: bool, default: false, description: As M(labfleet.uv.uv_python)'s O(labfleet.uv.uv_python#module:force).}
       upgrade: {type: bool, default: false, description: As M(labfleet.uv.uv_python)'s O(labfleet.uv.uv_python#module:upgrade).}
       venvs: {type: list, elements: path, default: [], description: As M(labfleet.uv.uv_python)'s O(labfleet.uv.uv_python#module:venvs).}
+      offered:
+        type: list
+        elements: str
+        default: []
+        description:
+          - Patch versions the source offers that uv's download list on the host may not name yet (the controller's
+            archives, listed on the host only when a run installs), for O(python.upgrade).
   venv:
     description: The shared venv wanted (as M(labfleet.uv.uv_venv) takes it); omit to skip.
     type: dict
@@ -43,6 +50,16 @@ options:
       seed: {type: bool, default: false, description: Whether it has pip.}
       packages: {type: list, elements: str, default: [], description: Requirements installed in it.}
       requirements: {type: path, description: A requirements file on the host.}
+      generation: {type: bool, default: false, description: As M(labfleet.uv.uv_venv)'s O(labfleet.uv.uv_venv#module:generation).}
+      files:
+        type: list
+        elements: dict
+        default: []
+        description: As M(labfleet.uv.uv_venv)'s O(labfleet.uv.uv_venv#module:files).
+        suboptions:
+          path: {type: str, required: true, description: Relative to the venv.}
+          content: {type: str, required: true, description: The text.}
+          mode: {type: str, default: "0644", description: The octal mode.}
   tools:
     description: The global tools wanted (as M(labfleet.uv.uv_tool) takes them); omit or empty to skip.
     type: list
@@ -50,11 +67,15 @@ options:
   tool_python:
     description: The CPython minor the tools run on. Required with O(tools).
     type: str
+  tool_generation:
+    description: As M(labfleet.uv.uv_tool)'s O(labfleet.uv.uv_tool#module:generation).
+    type: bool
+    default: false
   generations:
     description: The generations wanted (as M(labfleet.uv.uv_generation) takes them); omit to skip.
     type: dict
     suboptions:
-      python: {type: str, required: true, description: The minor whose generation is current.}
+      python: {type: str, required: true, description: The minor whose patch's generation is current.}
       venv_path: {type: path, description: The stable path of the shared venv.}
       tool_dir: {type: path, description: The directory holding the tool environments' generations.}
       tool_bin_dir: {type: path, description: The directory of the tools' commands.}
@@ -168,7 +189,8 @@ from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_A
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_python import PythonInstaller
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_tool import ToolManager
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_venv import SharedVenv
-from ansible_collections.labfleet.uv.plugins.module_utils._generations import points_to, retirable, venv_generation
+from ansible_collections.labfleet.uv.plugins.module_utils._generations import (
+    installed_patch, points_to, retirable, venv_generation)
 
 OWNED = dict(path=dict(type="path", required=True), owner=dict(type="str"), group=dict(type="str"),
              mode=dict(type="str"))
@@ -222,16 +244,24 @@ def path_lines(module):
     return lines
 
 
-def generation_lines(g):
-    """The pending lines for the switch to a generation and the retirement of the others."""
+def generation_lines(g, patch):
+    """The pending lines for the switch to the generation of patch and the retirement of the others."""
+    if patch is None:
+        return ["switch to the generation of CPython %s once it is installed" % g["python"]]
     lines = []
     if g["venv_path"]:
-        target = venv_generation(g["venv_path"].rstrip("/"), g["python"])
+        target = venv_generation(g["venv_path"].rstrip("/"), patch)
         if not points_to(g["venv_path"].rstrip("/"), target):
             lines.append("switch %s to %s" % (g["venv_path"], target))
-    paths, links = retirable(g["venv_path"] and g["venv_path"].rstrip("/"), g["tool_dir"], g["tool_bin_dir"],
-                             g["python"])
+    paths, links = retirable(g["venv_path"] and g["venv_path"].rstrip("/"), g["tool_dir"], g["tool_bin_dir"], patch)
     return lines + ["retire %s" % path for path in links + paths]
+
+
+def target_patch(pythons, plan, minor, install_dir):
+    """The patch a run leaves minor at: what the CPython plan says, else what uv's minor link shows."""
+    if pythons is not None:
+        return pythons.target_patch(minor, plan)
+    return installed_patch(install_dir, minor)
 
 
 def main():
@@ -241,13 +271,18 @@ def main():
         python=dict(type="dict", options=dict(
             versions=dict(type="list", elements="str", required=True), default=dict(type="str"),
             force=dict(type="bool", default=False), upgrade=dict(type="bool", default=False),
-            venvs=dict(type="list", elements="path", default=[]))),
+            venvs=dict(type="list", elements="path", default=[]),
+            offered=dict(type="list", elements="str", default=[]))),
         venv=dict(type="dict", options=dict(
             path=dict(type="path", required=True), python=dict(type="str", required=True),
             seed=dict(type="bool", default=False), packages=dict(type="list", elements="str", default=[]),
-            requirements=dict(type="path"))),
+            requirements=dict(type="path"), generation=dict(type="bool", default=False),
+            files=dict(type="list", elements="dict", default=[], options=dict(
+                path=dict(type="str", required=True), content=dict(type="str", required=True),
+                mode=dict(type="str", default="0644"))))),
         tools=dict(type="list", elements="dict"),
         tool_python=dict(type="str"),
+        tool_generation=dict(type="bool", default=False),
         generations=dict(type="dict", options=dict(
             python=dict(type="str", required=True), venv_path=dict(type="path"), tool_dir=dict(type="path"),
             tool_bin_dir=dict(type="path"))),
@@ -267,9 +302,11 @@ def main():
     pending += uv_problems
     python_missing, python_pending = [], []
     parts = []
+    pythons = plan = None
     if p["python"]:
         py = p["python"]
-        pythons = PythonInstaller(module, py["versions"], py["default"], py["force"], py["upgrade"], py["venvs"])
+        pythons = PythonInstaller(module, py["versions"], py["default"], py["force"], py["upgrade"], py["venvs"],
+                                  py["offered"])
         plan = pythons.plan()
         python_missing = plan[1]
         python_pending = pythons.pending(plan)
@@ -279,16 +316,25 @@ def main():
     if v and v["requirements"] and not os.path.isfile(v["requirements"]):
         pending.append("requirements file %s: missing" % v["requirements"])
     elif v:
-        venv = SharedVenv(module, v["path"], v["python"], v["seed"], v["packages"], v["requirements"])
-        pending += venv.pending()
-        parts.append(venv)
+        path, python = v["path"], v["python"]
+        patch = target_patch(pythons, plan, v["python"], p["python_install_dir"]) if v["generation"] else None
+        if v["generation"] and patch is None:
+            pending.append("create the venv %s-%s.* once CPython %s is installed" % (path, python, python))
+        else:
+            if v["generation"]:
+                path, python = venv_generation(path, patch), patch
+            venv = SharedVenv(module, path, python, v["seed"], v["packages"], v["requirements"], v["files"])
+            pending += venv.pending()
+            parts.append(venv)
     if p["tools"]:
-        tools = ToolManager(module, p["tools"], p["tool_python"])
+        patch = target_patch(pythons, plan, p["tool_python"], p["python_install_dir"]) if p["tool_generation"] else None
+        tools = ToolManager(module, p["tools"], p["tool_python"], p["tool_generation"], patch)
         pending += tools.pending()
         parts.append(tools)
     pending += path_lines(module)
     if p["generations"]:
-        pending += generation_lines(p["generations"])
+        g = p["generations"]
+        pending += generation_lines(g, target_patch(pythons, plan, g["python"], p["python_install_dir"]))
     module.exit_json(changed=False, pending=pending, architecture=os.uname()[4], uv_version=installed_uv,
                      uv_pending=uv_problems,
                      python_missing=python_missing, python_pending=python_pending,

@@ -47,6 +47,14 @@ options:
       - The managed CPython minor the tools run on, for example V(3.13).
     type: str
     required: true
+  generation:
+    description:
+      - Install into O(tool_dir)C(/3.13.15), the generation of the patch O(python) is installed at, pinned to that
+        patch (C(--python 3.13.15)). A command in O(tool_bin_dir) that links into another generation is replaced
+        in place (C(--force) for that case only), and M(labfleet.uv.uv_generation) retires the old generation.
+        See docs/lifecycle.md.
+    type: bool
+    default: false
 author:
   - labfleet.uv developers (@labfleet)
 """
@@ -90,6 +98,7 @@ commands:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, UvRunner, is_minor
+from ansible_collections.labfleet.uv.plugins.module_utils._generations import installed_patch
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_tool import ToolManager
 
 
@@ -102,13 +111,18 @@ def main():
             state=dict(type="str", default="present", choices=["present", "latest", "absent"]),
         )),
         python=dict(type="str", required=True),
+        generation=dict(type="bool", default=False),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     if not is_minor(module.params["python"]):
         module.fail_json(msg="python must be a CPython minor such as 3.13, not %r" % module.params["python"])
     if not module.check_mode:
         UvRunner(module).require()
-    ToolManager(module, module.params["tools"], module.params["python"]).run()
+        if module.params["generation"] and installed_patch(module.params["python_install_dir"],
+                                                           module.params["python"]) is None:
+            module.fail_json(msg="CPython %s is not installed in %s (option python): install it first, e.g. with "
+                                 "labfleet.uv.uv_python" % (module.params["python"], module.params["python_install_dir"]))
+    ToolManager(module, module.params["tools"], module.params["python"], module.params["generation"]).run()
 
 
 if __name__ == "__main__":

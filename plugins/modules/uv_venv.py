@@ -45,6 +45,25 @@ options:
     description:
       - Path on the target of a requirements file to install.
     type: path
+  generation:
+    description:
+      - Build the venv as a generation of O(path), pinned to the patch O(python) is installed at
+        (O(path)C(-3.13.15), made with C(uv venv --python 3.13.15)), leaving O(path) alone:
+        M(labfleet.uv.uv_generation) then points O(path) at it in one step. See docs/lifecycle.md.
+      - Without it, the venv is O(path) itself and follows uv's minor link across patch upgrades.
+    type: bool
+    default: false
+  files:
+    description:
+      - Files to write into the venv (paths relative to it), for example pip guards in C(bin/). Written after the
+        packages, before a generation is switched to.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      path: {type: str, required: true, description: The path relative to the venv.}
+      content: {type: str, required: true, description: The file's text.}
+      mode: {type: str, default: "0644", description: Its octal mode.}
 author:
   - labfleet.uv developers (@labfleet)
 """
@@ -64,9 +83,26 @@ EXAMPLES = r"""
     python: "3.13"
     seed: true
     requirements: /opt/uv/requirements.txt
+
+- name: Build the shared venv's generation for the installed CPython 3.13 patch, then switch to it
+  labfleet.uv.uv_venv:
+    path: /opt/uv/venv
+    python: "3.13"
+    generation: true
+    packages: [requests]
+
+- name: Point /opt/uv/venv at it
+  labfleet.uv.uv_generation:
+    python: "3.13"
+    venv_path: /opt/uv/venv
 """
 
 RETURN = r"""
+path:
+  description: Where the venv was built (with O(generation), the generation's directory).
+  returned: success
+  type: str
+  sample: /opt/uv/venv-3.13.15
 python:
   description: The venv's python executable.
   returned: success
@@ -99,6 +135,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, UvRunner, is_minor
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_venv import SharedVenv
+from ansible_collections.labfleet.uv.plugins.module_utils._generations import installed_patch, venv_generation
 
 
 def main():
@@ -109,6 +146,10 @@ def main():
         seed=dict(type="bool", default=False),
         packages=dict(type="list", elements="str", default=[]),
         requirements=dict(type="path"),
+        generation=dict(type="bool", default=False),
+        files=dict(type="list", elements="dict", default=[], options=dict(
+            path=dict(type="str", required=True), content=dict(type="str", required=True),
+            mode=dict(type="str", default="0644"))),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     p = module.params
@@ -119,9 +160,22 @@ def main():
         module.fail_json(msg="path must be absolute, got %r" % p["path"])
     if p["requirements"] and not os.path.isfile(p["requirements"]) and not module.check_mode:
         module.fail_json(msg="requirements file %s does not exist on the target" % p["requirements"])
+    bad = [f["path"] for f in p["files"] if os.path.isabs(f["path"]) or ".." in f["path"].split("/")]
+    if bad:
+        module.fail_json(msg="files: paths must be relative to the venv and stay inside it, got %s" % ", ".join(bad))
     if not module.check_mode:
         UvRunner(module).require()
-    SharedVenv(module, p["path"], p["python"], p["seed"], p["packages"], p["requirements"]).run()
+    path, python = p["path"], p["python"]
+    if p["generation"]:
+        patch = installed_patch(p["python_install_dir"], p["python"])
+        if patch is None and module.check_mode:
+            module.exit_json(changed=True, path="%s-%s.*" % (p["path"].rstrip("/"), p["python"]),
+                             msg="CPython %s is not installed yet: its venv generation would be built" % p["python"])
+        if patch is None:
+            module.fail_json(msg="CPython %s is not installed in %s (option python): install it first, e.g. with "
+                                 "labfleet.uv.uv_python" % (p["python"], p["python_install_dir"]))
+        path, python = venv_generation(p["path"], patch), patch
+    SharedVenv(module, path, python, p["seed"], p["packages"], p["requirements"], p["files"]).run()
 
 
 if __name__ == "__main__":

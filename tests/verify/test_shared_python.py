@@ -143,8 +143,10 @@ def test_uv_python_install_dir_exported_but_not_tool_dirs(host):
 def test_users_can_write_nothing_but_uv_locks(host, user):
     """uv makes its own .lock files 0666 (users' uv takes the install-dir lock to use the Pythons); nothing else."""
     writable = ok(login(host, user, "find %s -writable 2>/dev/null; true" % ROOT, "sh")).split()
-    assert sorted(writable) == sorted([ROOT + "/python/.lock", "%s-%s/.lock" % (VENV, MINOR),
-                                       "%s/tools/%s/.lock" % (ROOT, MINOR)])
+    patch = host.file(VENV).linked_to.rsplit("-", 1)[1]  # /opt/uv/venv -> venv-3.11.2
+    assert patch.startswith(MINOR + ".")
+    assert sorted(writable) == sorted([ROOT + "/python/.lock", "%s-%s/.lock" % (VENV, patch),
+                                       "%s/tools/%s/.lock" % (ROOT, patch)])
 
 
 def test_installs_are_root_owned(host):
