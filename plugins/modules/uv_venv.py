@@ -48,7 +48,7 @@ options:
   generation:
     description:
       - Build the venv as a generation of O(path), pinned to the patch O(python) is installed at
-        (O(path)C(-3.13.15), made with C(uv venv --python 3.13.15)), leaving O(path) alone:
+        (O(path)C(-3.13.15), made with C(uv venv --python 3.13.15)), leaving O(path) alone;
         M(labfleet.uv.uv_generation) then points O(path) at it in one step. See docs/lifecycle.md.
       - Without it, the venv is O(path) itself and follows uv's minor link across patch upgrades.
     type: bool

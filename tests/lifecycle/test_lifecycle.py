@@ -8,7 +8,7 @@ lives it. The tests depend on each other's host state, so they run in file order
  4. the default minor changes 3.11 -> 3.13 (venv and tools rebuilt beside, switched at once) while a user runs
     `python -c 'import requests'` and `pre-commit --version` in a loop: 0 failures;
  5. a patch upgrade 3.13.5 -> 3.13.15 under the same loop: 0 failures, the old patch removed;
- 6. twelve kills at random points of fresh converges and of minor changes, each followed by a rerun that ends green,
+ 6. ten kills at random points of fresh converges and of minor changes, each followed by a rerun that ends green,
     and right after each kill, whatever PATH gives a user must work;
  7. two runs at once on the same host;
  8. the audit of the tree: root-owned, nothing writable by others but uv's lock files;
@@ -31,7 +31,7 @@ HOST = "lifecycle"
 ROOT = "/opt/uv"
 PLAYBOOK = os.path.join(REPO, "molecule", "lifecycle", "converge.yml")
 ARTIFACTS = os.environ.get("LABFLEET_ARTIFACTS", "/var/cache/labfleet-uv/artifacts")
-KILLS = int(os.environ.get("LABFLEET_LIFECYCLE_KILLS", "12"))
+KILLS = int(os.environ.get("LABFLEET_LIFECYCLE_KILLS", "10"))
 SEED = int(os.environ.get("LABFLEET_LIFECYCLE_SEED", str(int(time.time()))))
 # trees the kernel, systemd, logs and Ansible's own temporary files change on any live host
 NOT_THE_ROLES = ["/proc", "/sys", "/dev", "/run", "/tmp", "/var/tmp", "/var/log", "/var/lib/systemd", "/root/.ansible",
@@ -246,7 +246,7 @@ def kill_at(seconds, **extra):
     if not finished:
         os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    sh("pkill -KILL -f AnsiballZ; pkill -KILL -x uv; true")
+    sh("pkill -KILL -f '[A]nsiballZ'; pkill -KILL -x uv; true")
     return finished
 
 
