@@ -96,7 +96,7 @@ def tree(name):
         links=out(name, "cd /opt/uv && find python python-bin tool-bin -type l -printf '%p -> %l\\n' | sort"),
         venv=out(name, "/opt/uv/venv/bin/python -c 'import importlib.metadata as m; "
                        "print(sorted((d.name, d.version) for d in m.distributions()))'"),
-        tools=out(name, "UV_TOOL_DIR=/opt/uv/tools /opt/uv/bin/uv tool list --show-version-specifiers"),
+        tools=out(name, "UV_TOOL_DIR=/opt/uv/tools/3.11.2 /opt/uv/bin/uv tool list --show-version-specifiers"),
     )
 
 
@@ -133,12 +133,12 @@ def test_rolling_run_stops_at_the_batch_whose_verdict_fails():
 
 
 def test_a_drifted_host_is_found_in_one_pass_and_put_right():
-    uv = "UV_TOOL_DIR=/opt/uv/tools UV_TOOL_BIN_DIR=/opt/uv/tool-bin /opt/uv/bin/uv"
+    uv = "UV_TOOL_DIR=/opt/uv/tools/3.11.2 UV_TOOL_BIN_DIR=/opt/uv/tool-bin /opt/uv/bin/uv"
     out("fleet-04", "%s tool uninstall pre-commit && /opt/uv/bin/uv pip uninstall --python /opt/uv/venv/bin/python "
                     "requests && echo '# edited' >> /etc/profile.d/labfleet-uv.sh && chmod 0775 /opt/uv/tools" % uv)
     first = rolling("--limit", "fleet-04", "-e", "fleet_batch=1")
     assert first.returncode == 0, first.stdout[-3000:]
-    for pending in ["install tool pre-commit==4.3.0", "+ requests==2.32.5 in /opt/uv/venv",
+    for pending in ["install tool pre-commit==4.3.0", "+ requests==2.32.5 in /opt/uv/venv-3.11.2",
                     "file /etc/profile.d/labfleet-uv.sh: content differs", "directory /opt/uv/tools: mode differs"]:
         assert pending in first.stdout, pending
     assert "changed=0" not in first.stdout
