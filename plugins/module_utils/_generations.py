@@ -64,24 +64,32 @@ def tool_generation(tool_dir, patch):
     return os.path.join(tool_dir, patch)
 
 
+def read_pyvenv_cfg(path):
+    """The key = value pairs of a venv's pyvenv.cfg, or None when there is none."""
+    cfg = {}
+    try:
+        with open(os.path.join(path, "pyvenv.cfg")) as f:
+            for line in f:
+                key, sep, value = line.partition("=")
+                if sep:
+                    cfg[key.strip()] = value.strip()
+    except (IOError, OSError):
+        return None
+    return cfg
+
+
 def pinned_homes(venv_paths, tool_dir):
-    """The base interpreters (pyvenv.cfg home) of every generation of the venvs and of the tool environments."""
-    envs = [g for path in venv_paths for g in venv_generations(path)]
+    """The base interpreters (pyvenv.cfg home) of the venvs and all their generations, and of the tool
+    environments in every generation of tool_dir or directly in it (before generations)."""
+    envs = [env for path in venv_paths for env in [path] + venv_generations(path)]
+    envs += tool_environments(tool_dir) if tool_dir else []
     for gen in tool_generations(tool_dir) if tool_dir else []:
-        try:
-            envs += [os.path.join(gen, n) for n in os.listdir(gen)]
-        except OSError:
-            pass
+        envs += tool_environments(gen)
     homes = []
     for env in envs:
-        try:
-            with open(os.path.join(env, "pyvenv.cfg")) as f:
-                for line in f:
-                    key, sep, value = line.partition("=")
-                    if sep and key.strip() == "home":
-                        homes.append(value.strip().rstrip("/") + "/")
-        except (IOError, OSError):
-            pass
+        home = (read_pyvenv_cfg(env) or {}).get("home")
+        if home:
+            homes.append(home.rstrip("/") + "/")
     return homes
 
 

@@ -11,7 +11,6 @@ import json
 import os
 
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner, host_lock
-from ansible_collections.labfleet.uv.plugins.module_utils._uv_venv import read_pyvenv_cfg
 from ansible_collections.labfleet.uv.plugins.module_utils._generations import pinned_homes
 
 NOT_MANAGED = "but is not managed by uv"
@@ -94,26 +93,11 @@ class PythonInstaller(object):
         for e in installed:
             if version_key(e["version"]) > version_key(newest.get(e["minor"], "0")):
                 newest[e["minor"]] = e["version"]
-        used = self.pinned_homes()
+        used = pinned_homes(self.venvs, self.uv.tool_dir)
         return [e for e in installed
                 if e["minor"] in self.versions and version_key(e["version"]) < version_key(newest[e["minor"]])
                 and not any(h.startswith(os.path.join(self.uv.python_install_dir, e["key"]) + os.sep)
                             for h in used)]
-
-    def pinned_homes(self):
-        """Base interpreters of the venvs' generations (and of the venvs themselves) and of the tool
-        environments in every generation of tool_dir, or directly in it."""
-        homes = pinned_homes(self.venvs, self.uv.tool_dir)
-        envs = list(self.venvs)
-        try:
-            envs += [os.path.join(self.uv.tool_dir, n) for n in os.listdir(self.uv.tool_dir)]
-        except OSError:
-            pass
-        for env in envs:
-            home = (read_pyvenv_cfg(env) or {}).get("home")
-            if home:
-                homes.append(home.rstrip("/") + "/")
-        return homes
 
     def shim_names(self):
         return ["python", "python3", "python%s" % self.default] if self.default else []

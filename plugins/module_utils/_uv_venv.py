@@ -11,22 +11,9 @@ import os
 import tempfile
 
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner, host_lock
-from ansible_collections.labfleet.uv.plugins.module_utils._generations import looks_like_venv
+from ansible_collections.labfleet.uv.plugins.module_utils._generations import looks_like_venv, read_pyvenv_cfg
 
 NO_CHANGES = "Would make no changes"
-
-
-def read_pyvenv_cfg(path):
-    cfg = {}
-    try:
-        with open(os.path.join(path, "pyvenv.cfg")) as f:
-            for line in f:
-                key, sep, value = line.partition("=")
-                if sep:
-                    cfg[key.strip()] = value.strip()
-    except (IOError, OSError):
-        return None
-    return cfg
 
 
 def package_changes(text):
@@ -157,6 +144,7 @@ class SharedVenv(object):
             changed=changed, created=create, python=self.python, home=home,
             package_changes=changes, files_changed=files, commands=self.uv.commands, path=self.path,
             diff=dict(before=before,
-                      after="venv %s\nhome %s\n%s%s" % (self.path, home, "".join(c + "\n" for c in changes),
-                                                       "".join("file %s\n" % f for f in files))),
+                      after="venv %s\nhome %s\n%s%s" % (
+                          self.path, home, "".join(c + "\n" for c in changes),
+                          "".join("file %s\n" % f for f in files))),
         )

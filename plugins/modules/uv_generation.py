@@ -30,14 +30,14 @@ options:
     required: true
   python_install_dir:
     description:
-      - Where uv keeps the managed CPythons (C(UV_PYTHON_INSTALL_DIR)): its minor link tells the installed patch.
+      - Where uv keeps the managed CPythons (C(UV_PYTHON_INSTALL_DIR)). Its minor link tells the installed patch.
     type: path
     default: /opt/uv/python
   venv_path:
     description:
       - The stable path of the shared venv (on everyone's C(PATH) as O(venv_path)C(/bin)). Its generation
         O(venv_path)C(-)O(python) must be a venv already.
-      - Leave unset when there is no shared venv: its old generations are then left alone.
+      - Leave unset when there is no shared venv. Its old generations are then left alone.
     type: path
   tool_dir:
     description:
@@ -45,18 +45,15 @@ options:
     type: path
   tool_bin_dir:
     description:
-      - The directory of the tools' commands: links into a retired generation are removed with it.
+      - The directory of the tools' commands. Links into a retired generation are removed with it.
     type: path
   retire_grace:
     description:
       - Seconds to wait after the switch before removing the old generations, for what still runs from them.
     type: int
     default: 10
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
+extends_documentation_fragment:
+  - labfleet.uv.uv.attributes
 author:
   - labfleet.uv developers (@labfleet)
 """
@@ -98,9 +95,8 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import host_lock, is_minor
-from ansible_collections.labfleet.uv.plugins.module_utils._uv_venv import read_pyvenv_cfg
 from ansible_collections.labfleet.uv.plugins.module_utils._generations import (
-    installed_patch, looks_like_venv, points_to, retirable, retire, switch, venv_generation)
+    installed_patch, looks_like_venv, points_to, read_pyvenv_cfg, retirable, retire, switch, venv_generation)
 
 
 def describe(venv_path):

@@ -22,8 +22,6 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
 from labfleet_testing import REPO, ansible_env, connection  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -285,7 +283,7 @@ def test_08_two_runs_at_once_take_turns():
     assert_ok(converge(shared_python_state="absent", lifecycle_minor=minor))
     env = ansible_env()
     runs = [subprocess.Popen(converge_cmd(lifecycle_minor=minor), cwd=REPO, env=env, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+                             stderr=subprocess.STDOUT, text=True) for dummy in range(2)]
     outputs = [r.communicate(timeout=900)[0] for r in runs]
     for r, out in zip(runs, outputs):
         assert r.returncode == 0, out[-6000:]
