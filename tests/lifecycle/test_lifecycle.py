@@ -295,15 +295,17 @@ def test_08_two_runs_at_once_take_turns():
 
 def test_09_the_tree_is_root_owned_and_nobody_else_can_write_to_it():
     bad = sh("find %s /etc/profile.d/labfleet-uv.sh /etc/uv \\( ! -user root -o ! -group root \\) -print; "
-             "find %s /etc/profile.d/labfleet-uv.sh /etc/uv ! -type l -perm /022 ! -name .lock -print"
+             "find %s /etc/profile.d/labfleet-uv.sh /etc/uv ! -type l -perm /022 ! -name '*.lock' -print"
              % (ROOT, ROOT)).stdout.split()
     assert bad == [], bad
-    # what is writable by others: only uv's own lock files, and those hold no code
-    locks = sh("find %s ! -type l -perm -002 -print" % ROOT).stdout.split()
-    assert locks and all(os.path.basename(p) == ".lock" for p in locks), locks
+    # what is writable by others: only uv's own lock files, empty regular files that hold no code
+    locks = sh("find %s ! -type l -perm /022 -print" % ROOT).stdout.split()
+    assert locks and all(p.endswith(".lock") for p in locks), locks
+    assert sh("find %s -name '*.lock' -perm /022 \\( ! -type f -o -size +0 \\) -print" % ROOT).stdout.split() == []
     for user in ("alice", "bob"):
         writable = sh("find %s /etc/profile.d /etc/uv /opt -writable -print 2>/dev/null; true" % ROOT,
                       user=user).stdout.split()
+        # uv's cache is root's (0700): its locks are out of reach
         assert sorted(set(writable)) == sorted(p for p in locks if not p.startswith(ROOT + "/cache/")), writable
 
 
