@@ -279,18 +279,65 @@ def test_07_runs_killed_at_random_points_always_rerun_green():
 
 
 def test_08_two_runs_at_once_take_turns():
+    """Two runs switching the host to another minor at the same moment: both build, switch and retire; without
+    the host lock they race on the same generation and on the retirement."""
     minor = STATE.get("minor", "3.13")
-    assert_ok(converge(shared_python_state="absent", lifecycle_minor=minor))
+    target = "3.11" if minor == "3.13" else "3.13"
     env = ansible_env()
-    runs = [subprocess.Popen(converge_cmd(lifecycle_minor=minor), cwd=REPO, env=env, stdout=subprocess.PIPE,
+    runs = [subprocess.Popen(converge_cmd(lifecycle_minor=target), cwd=REPO, env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True) for dummy in range(2)]
     outputs = [r.communicate(timeout=900)[0] for r in runs]
     for r, out in zip(runs, outputs):
         assert r.returncode == 0, out[-6000:]
+    assert user_python()[1].startswith(target + ".")
     assert user_python()[2] == "requests"
-    third = converge(lifecycle_minor=minor)
+    third = converge(lifecycle_minor=target)
     assert_ok(third)
     assert changed_count(third) == 0, third.stdout[-4000:]
+    STATE["minor"] = target
+
+
+LOCK_HOLDER = r"""
+import fcntl, os, time
+fd = os.open("/run/labfleet-uv.lock", os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.flock(fd, fcntl.LOCK_EX)
+open("/tmp/lifecycle-holding", "w").close()
+while not os.path.exists("/tmp/lifecycle-release"):
+    time.sleep(0.2)
+"""
+
+
+def test_08b_a_run_changes_nothing_of_uvs_while_another_holds_the_host_lock():
+    minor = STATE.get("minor", "3.13")
+    target = "3.11" if minor == "3.13" else "3.13"
+    before = sh("readlink %s/venv; ls %s %s/tools" % (ROOT, ROOT, ROOT)).stdout
+    sh("rm -f /tmp/lifecycle-holding /tmp/lifecycle-release")
+    holder = subprocess.Popen(["podman", "exec", "-i", HOST, "python3", "-"], stdin=subprocess.PIPE, text=True)
+    holder.stdin.write(LOCK_HOLDER)
+    holder.stdin.close()
+    for dummy in range(100):
+        if sh("test -e /tmp/lifecycle-holding", check=False).returncode == 0:
+            break
+        time.sleep(0.2)
+    run = subprocess.Popen(converge_cmd(lifecycle_minor=target), cwd=REPO, env=ansible_env(),
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        # the run gets as far as the first change through uv, and waits there
+        for dummy in range(300):
+            if sh("ps -eo args | grep -c '[A]nsiballZ_uv_python'", check=False).stdout.strip() != "0":
+                break
+            assert run.poll() is None, run.stdout.read()[-4000:]
+            time.sleep(0.5)
+        time.sleep(5)
+        assert run.poll() is None, "the run finished while another held the lock"
+        assert sh("readlink %s/venv; ls %s %s/tools" % (ROOT, ROOT, ROOT)).stdout == before
+    finally:
+        sh("touch /tmp/lifecycle-release")
+        holder.wait(timeout=60)
+    out = run.communicate(timeout=900)[0]
+    assert run.returncode == 0, out[-6000:]
+    assert user_python()[1].startswith(target + ".")
+    STATE["minor"] = target
 
 
 def test_09_the_tree_is_root_owned_and_nobody_else_can_write_to_it():
