@@ -88,4 +88,11 @@ def run_case(module, case, tmp_path, capsys, monkeypatch, with_common=True):
         assert msg in result.get("msg", ""), result.get("msg")
     for key, value in expected.items():
         assert result.get(key) == value, "%s: %r != %r" % (key, result.get(key), value)
+    # after_files: path -> 'link:<target>' or the file's content, as the run must have left them
+    for path, want in subst(case.get("after_files") or {}, root).items():
+        if want.startswith("link:"):
+            assert os.readlink(path) == want[len("link:"):], path
+        else:
+            with open(path) as f:
+                assert f.read() == want, path
     return result
