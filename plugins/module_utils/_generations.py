@@ -137,23 +137,22 @@ def points_to(path, target):
     return os.path.islink(path) and os.readlink(path) == link_target(path, target)
 
 
-def tool_environments(tool_dir):
-    """Tool environments uv made directly in tool_dir (the layout before generations, labfleet.uv < 0.5)."""
+def children(directory, keep):
+    """The paths in directory whose name and path pass keep(name, path), sorted; none when it is missing."""
     try:
-        names = sorted(os.listdir(tool_dir))
+        names = sorted(os.listdir(directory))
     except OSError:
         return []
-    return [os.path.join(tool_dir, n) for n in names
-            if os.path.isfile(os.path.join(tool_dir, n, "uv-receipt.toml"))]
+    return [os.path.join(directory, n) for n in names if keep(n, os.path.join(directory, n))]
+
+
+def tool_environments(tool_dir):
+    """Tool environments uv made directly in tool_dir (a generation, or tool_dir before generations)."""
+    return children(tool_dir, lambda name, path: os.path.isfile(os.path.join(path, "uv-receipt.toml")))
 
 
 def tool_generations(tool_dir):
-    try:
-        names = sorted(os.listdir(tool_dir))
-    except OSError:
-        return []
-    return [os.path.join(tool_dir, n) for n in names
-            if GENERATION_RE.match(n) and os.path.isdir(os.path.join(tool_dir, n))]
+    return children(tool_dir, lambda name, path: GENERATION_RE.match(name) and os.path.isdir(path))
 
 
 def retirable(venv_path, tool_dir, tool_bin_dir, patch):
