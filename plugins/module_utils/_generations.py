@@ -38,6 +38,15 @@ AT_FDCWD = -100
 RENAME_EXCHANGE = 2
 
 
+def children(directory, keep):
+    """The paths in directory whose name and path pass keep(name, path), sorted; none when it is missing."""
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return []
+    return [os.path.join(directory, n) for n in names if keep(n, os.path.join(directory, n))]
+
+
 def installed_patch(python_install_dir, minor):
     """The patch uv's minor link of `minor` points at ('3.13.15'), or None when the minor is not installed."""
     try:
@@ -102,28 +111,16 @@ def looks_like_venv(path):
 
 
 def venv_generations(path):
-    """Every generation of the venv at path: the siblings path-3.N that are venvs."""
+    """Every generation of the venv at path: the siblings path-3.N.P that are venvs."""
     parent, base = os.path.split(path.rstrip("/"))
-    found = []
-    try:
-        names = os.listdir(parent)
-    except OSError:
-        return found
-    for name in sorted(names):
-        if name.startswith(base + "-") and GENERATION_RE.match(name[len(base) + 1:]):
-            full = os.path.join(parent, name)
-            if looks_like_venv(full) or os.path.isfile(os.path.join(full, "pyvenv.cfg")):
-                found.append(full)
-    return found
+    return children(parent, lambda name, full: (
+        name.startswith(base + "-") and GENERATION_RE.match(name[len(base) + 1:])
+        and (looks_like_venv(full) or os.path.isfile(os.path.join(full, "pyvenv.cfg")))))
 
 
 def compat_links(generation):
     """lib/python3.N links in a generation to an older generation's packages (see add_compat_links)."""
-    lib = os.path.join(generation, "lib")
-    try:
-        return [os.path.join(lib, n) for n in sorted(os.listdir(lib)) if os.path.islink(os.path.join(lib, n))]
-    except OSError:
-        return []
+    return children(os.path.join(generation, "lib"), lambda name, path: os.path.islink(path))
 
 
 def link_target(path, target):
@@ -135,15 +132,6 @@ def link_target(path, target):
 
 def points_to(path, target):
     return os.path.islink(path) and os.readlink(path) == link_target(path, target)
-
-
-def children(directory, keep):
-    """The paths in directory whose name and path pass keep(name, path), sorted; none when it is missing."""
-    try:
-        names = sorted(os.listdir(directory))
-    except OSError:
-        return []
-    return [os.path.join(directory, n) for n in names if keep(n, os.path.join(directory, n))]
 
 
 def tool_environments(tool_dir):
@@ -169,16 +157,8 @@ def retirable(venv_path, tool_dir, tool_bin_dir, patch):
         paths += [g for g in tool_generations(tool_dir) if g != current] + tool_environments(tool_dir)
     links = []
     if tool_bin_dir and tool_dir and paths:
-        try:
-            names = sorted(os.listdir(tool_bin_dir))
-        except OSError:
-            names = []
-        for name in names:
-            link = os.path.join(tool_bin_dir, name)
-            if os.path.islink(link):
-                dest = os.path.join(tool_bin_dir, os.readlink(link))
-                if any(dest.startswith(p.rstrip("/") + "/") for p in paths):
-                    links.append(link)
+        links = children(tool_bin_dir, lambda name, link: os.path.islink(link) and any(
+            os.path.join(tool_bin_dir, os.readlink(link)).startswith(p.rstrip("/") + "/") for p in paths))
     return paths, links
 
 

@@ -21,6 +21,15 @@ def version_key(version):
     return tuple(int(part) if part.isdigit() else 0 for part in str(version).split("."))
 
 
+def newest_by_minor(entries):
+    """{minor: its newest version} of entries with a minor and a version."""
+    newest = {}
+    for e in entries:
+        if version_key(e["version"]) > version_key(newest.get(e["minor"], "0")):
+            newest[e["minor"]] = e["version"]
+    return newest
+
+
 class PythonInstaller(object):
     """The managed CPython minors and uv's --default shims: what is there, what is missing, and installing it."""
 
@@ -64,17 +73,13 @@ class PythonInstaller(object):
         upgrades = plan[4]
         if minor in upgrades:
             return upgrades[minor][1]
-        versions = [e["version"] for e in plan[0]["installed"] if e["minor"] == minor]
-        return max(versions, key=version_key) if versions else None
+        return newest_by_minor(plan[0]["installed"]).get(minor)
 
     def upgrades(self, installed):
         """{minor: (newest installed, newest available)} for the wanted minors a newer patch exists of."""
         if not self.upgrade:
             return {}
-        newest = {}
-        for e in installed:
-            if e["minor"] in self.versions and version_key(e["version"]) > version_key(newest.get(e["minor"], "0")):
-                newest[e["minor"]] = e["version"]
+        newest = newest_by_minor([e for e in installed if e["minor"] in self.versions])
         found = {}
         offered = [dict(version=v, installed=False, minor=".".join(v.split(".")[:2])) for v in self.offered]
         for e in self.listing(installed_only=False) + offered:
@@ -89,10 +94,7 @@ class PythonInstaller(object):
         upgrading, unless a venv's base interpreter is that very patch (not uv's minor link)."""
         if not self.upgrade:
             return []
-        newest = dict((minor, new) for minor, (dummy, new) in upgrades.items())
-        for e in installed:
-            if version_key(e["version"]) > version_key(newest.get(e["minor"], "0")):
-                newest[e["minor"]] = e["version"]
+        newest = newest_by_minor(installed + [dict(minor=m, version=new) for m, (dummy, new) in upgrades.items()])
         used = pinned_homes(self.venvs, self.uv.tool_dir)
         return [e for e in installed
                 if e["minor"] in self.versions and version_key(e["version"]) < version_key(newest[e["minor"]])
@@ -182,7 +184,7 @@ class PythonInstaller(object):
                     self.install_default(version, upgrade)
                 elif version in missing or upgrade:
                     self.uv.run(["python", "install", version] + upgrade)
-            # the venvs follow uv's minor link, so the old patch goes once the new one is in place
+            # an old patch goes once no generation or venv is pinned to it (after the switch: see uv_generation)
             for e in (self.superseded(self.installed(), {}) if self.upgrade else []):
                 self.uv.run(["python", "uninstall", e["key"]])
             after = self.state()

@@ -141,7 +141,7 @@ class ToolManager(object):
         rc, out, err = self.uv.run(args, check=False)
         taken = EXISTS_RE.search(err or "")
         if rc != 0 and taken and all(self.from_other_generation(n) for n in re.split(r",\s*|\s+and\s+", taken.group(1))):
-            # the commands of this tool built for another CPython minor (tool_dir's sibling generation):
+            # the commands of this tool built for another CPython patch (tool_dir's sibling generation):
             # uv replaces each link in place, so the command never goes missing
             rc, out, err = self.uv.run(args + ["--force"], check=False)
         if rc != 0:

@@ -35,8 +35,8 @@ options:
     default: /opt/uv/python
   venv_path:
     description:
-      - The stable path of the shared venv (on everyone's C(PATH) as O(venv_path)C(/bin)). Its generation
-        O(venv_path)C(-)O(python) must be a venv already.
+      - The stable path of the shared venv (on everyone's C(PATH) as O(venv_path)C(/bin)). The generation of the
+        installed patch, O(venv_path)C(-3.13.15), must be a venv already.
       - Leave unset when there is no shared venv. Its old generations are then left alone.
     type: path
   tool_dir:

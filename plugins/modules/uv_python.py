@@ -43,8 +43,9 @@ options:
     description:
       - Move each minor of O(versions) to the newest patch in uv's download list (C(uv python install X.Y --upgrade)),
         then remove the older patches of those minors (C(uv python uninstall)).
-      - Venvs made with C(uv venv --python X.Y) and uv's tool environments point at uv's minor link, so they follow
-        the upgrade. An old patch that a venv of O(venvs) or of O(tool_dir) names directly is kept.
+      - Venvs made with C(uv venv --python X.Y) point at uv's minor link and follow the upgrade. An old patch that a
+        venv of O(venvs) (or one of its generations) or a tool environment in O(tool_dir) names directly is kept;
+        run again after retiring those to remove it.
       - Without it, an installed minor is left at its patch.
     type: bool
     default: false
