@@ -100,6 +100,13 @@ options:
       owner: {type: str, description: Its owner's name.}
       group: {type: str, description: Its group's name.}
       mode: {type: str, description: Its octal mode such as C(0644).}
+      if_exists:
+        type: list
+        elements: path
+        default: []
+        description:
+          - The file is wanted only where one of these paths exists (a shell's startup file where that shell is
+            installed); empty means always. A file not wanted here is listed in RV(skipped).
   links:
     description: Symbolic links that must exist and point at O(links[].src).
     type: list
@@ -111,13 +118,19 @@ options:
   blocks:
     description:
       - Text that a file must hold (a marked block another task writes).
-      - Only where the directory holding the file exists (C(/etc/zsh/zprofile) on a host without zsh is not wanted).
     type: list
     elements: dict
     default: []
     suboptions:
       path: {type: path, required: true, description: The file.}
       text: {type: str, required: true, description: The text it must contain.}
+      if_exists:
+        type: list
+        elements: path
+        default: []
+        description:
+          - The block is wanted only where one of these paths exists (C(/etc/zsh/zprofile) only where zsh is
+            installed); empty means always. A block not wanted here is listed in RV(skipped).
 author:
   - labfleet.uv developers (@labfleet)
 """
@@ -151,6 +164,12 @@ architecture:
   returned: always
   type: str
   sample: x86_64
+skipped:
+  description: The files and blocks not wanted on this host (none of their O(files[].if_exists) paths exists).
+  returned: always
+  type: list
+  elements: str
+  sample: [/etc/fish/conf.d/labfleet-uv.fish]
 uv_version:
   description: The version the installed uv reports, or null when there is none.
   returned: always
@@ -208,8 +227,13 @@ def ownership_differs(st, want):
     return diffs
 
 
+def wanted(item):
+    """Whether a file or block is wanted on this host: always, or where one of its if_exists paths exists."""
+    return not item["if_exists"] or any(os.path.exists(path) for path in item["if_exists"])
+
+
 def path_lines(module):
-    """The pending lines for directories, files, links and blocks."""
+    """The pending lines for directories, files, links and blocks (those wanted here)."""
     p = module.params
     lines = []
     for d in p["directories"]:
@@ -220,7 +244,7 @@ def path_lines(module):
         diffs = ownership_differs(st, d)
         if diffs:
             lines.append("directory %s: %s differs" % (d["path"], ", ".join(diffs)))
-    for f in p["files"]:
+    for f in filter(wanted, p["files"]):
         st = os.lstat(f["path"]) if os.path.lexists(f["path"]) else None
         if st is None or not stat.S_ISREG(st.st_mode):
             lines.append("file %s: missing" % f["path"])
@@ -231,9 +255,7 @@ def path_lines(module):
     for link in p["links"]:
         if not os.path.islink(link["path"]) or os.readlink(link["path"]) != link["src"]:
             lines.append("link %s: not a link to %s" % (link["path"], link["src"]))
-    for block in p["blocks"]:
-        if not os.path.isdir(os.path.dirname(block["path"])):
-            continue
+    for block in filter(wanted, p["blocks"]):
         try:
             with open(block["path"]) as f:
                 present = block["text"] in f.read()
@@ -288,11 +310,13 @@ def main():
             tool_bin_dir=dict(type="path"))),
         directories=dict(type="list", elements="dict", default=[], options=OWNED),
         files=dict(type="list", elements="dict", default=[],
-                   options=dict(OWNED, sha1=dict(type="str", required=True))),
+                   options=dict(OWNED, sha1=dict(type="str", required=True),
+                                if_exists=dict(type="list", elements="path", default=[]))),
         links=dict(type="list", elements="dict", default=[],
                    options=dict(path=dict(type="path", required=True), src=dict(type="path", required=True))),
         blocks=dict(type="list", elements="dict", default=[],
-                    options=dict(path=dict(type="path", required=True), text=dict(type="str", required=True))),
+                    options=dict(path=dict(type="path", required=True), text=dict(type="str", required=True),
+                                 if_exists=dict(type="list", elements="path", default=[]))),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
                            required_by=dict(tools=["tool_python"]))
@@ -335,7 +359,9 @@ def main():
     if p["generations"]:
         g = p["generations"]
         pending += generation_lines(g, target_patch(pythons, plan, g["python"], p["python_install_dir"]))
+    skipped = [item["path"] for item in p["files"] + p["blocks"] if not wanted(item)]
     module.exit_json(changed=False, pending=pending, architecture=os.uname()[4], uv_version=installed_uv,
+                     skipped=skipped,
                      uv_pending=uv_problems,
                      python_missing=python_missing, python_pending=python_pending,
                      commands=[c for part in parts for c in part.uv.commands])

@@ -9,6 +9,8 @@ import pytest
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.labfleet.uv.plugins.module_utils import _path_judge as judge
+from ansible_collections.labfleet.uv.plugins.module_utils._path_shells import CshShell, FishShell, Shell, shell_for
 from ansible_collections.labfleet.uv.plugins.modules import path_info
 
 
@@ -29,7 +31,7 @@ from ansible_collections.labfleet.uv.plugins.modules import path_info
     ("python not found", 1, "not_found", ""),
 ])
 def test_parse_type_of_each_shell(line, rc, kind, value):
-    assert path_info.parse_type([line], rc) == (kind, value)
+    assert Shell("/bin/bash").parse_type([line], rc) == (kind, value)
 
 
 def test_parse_trace_finds_path_assignments_and_aliases_with_file_and_line():
@@ -45,23 +47,23 @@ def test_parse_trace_finds_path_assignments_and_aliases_with_file_and_line():
         "+/tmp/x/probe.sh:2: PATH=/not/counted",
         "noise from a startup file",
     ])
-    assignments, aliases = path_info.parse_trace(stderr, probe)
+    assignments, aliases = Shell("/bin/bash").parse_trace(stderr, probe, "/home/a", "tok")
     assert [w for w, dummy in assignments] == ["/etc/profile:7", "/etc/profile.d/labfleet-uv.sh:24",
                                                "/home/a/.bashrc:116", "/home/c/.zshrc:3"]
     assert assignments[-1][1] == ["/opt/zz", "/opt/uv/venv/bin", "/usr/bin"]
     assert ("/home/a/.bashrc:114", "python", "python3") in aliases
     assert ("/home/a/.bashrc:78", "ls", "ls --color=auto") in aliases
-    assert path_info.alias_origin(aliases, "python") == "/home/a/.bashrc:114"
-    assert path_info.shadow_origin(assignments[:3], "/opt/foreign/bin", "/opt/uv/venv/bin") == "/home/a/.bashrc:116"
-    assert path_info.path_origin(assignments[:1], "/opt/uv/venv/bin") == "/etc/profile:7"
-    assert path_info.path_origin(assignments[:2], "/opt/uv/venv/bin") is None
+    assert judge.alias_origin(aliases, "python") == "/home/a/.bashrc:114"
+    assert judge.shadow_origin(assignments[:3], "/opt/foreign/bin", "/opt/uv/venv/bin") == "/home/a/.bashrc:116"
+    assert judge.path_origin(assignments[:1], "/opt/uv/venv/bin") == "/etc/profile:7"
+    assert judge.path_origin(assignments[:2], "/opt/uv/venv/bin") is None
 
 
 def test_shadow_origin_is_the_assignment_that_put_the_entry_ahead():
     a = [("f:1", ["/a", "/e"]), ("f:2", ["/e", "/a"]), ("f:3", ["/s", "/e", "/a"]), ("f:4", ["/s", "/e"])]
-    assert path_info.shadow_origin(a, "/s", "/e") == "f:3"
-    assert path_info.shadow_origin(a, "/a", "/e") == "f:1"          # ahead from the start, later fixed
-    assert path_info.shadow_origin([], "/s", "/e") is None
+    assert judge.shadow_origin(a, "/s", "/e") == "f:3"
+    assert judge.shadow_origin(a, "/a", "/e") == "f:1"          # ahead from the start, later fixed
+    assert judge.shadow_origin([], "/s", "/e") is None
 
 
 # ------------------------------------------------------------------------------------------------------------

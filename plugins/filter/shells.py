@@ -1,0 +1,37 @@
+# -*- coding: utf-8 -*-
+# Copyright: labfleet.uv contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Filters that quote a word for the startup files of each shell the role writes (sh, fish, csh), with the same
+rules path_info's probes use (module_utils/_path_shells)."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.labfleet.uv.plugins.module_utils._path_shells import CshShell, FishShell, Shell
+
+
+def _quoter(shell):
+    def quote(word):
+        try:
+            return shell.quote(str(word))
+        except ValueError as e:
+            raise AnsibleFilterError(str(e))
+    return quote
+
+
+def shell_word_problems(words, variable):
+    """One message per word that a shell startup file cannot hold (empty when all can be written)."""
+    problems = []
+    for word in words if isinstance(words, list) else [words]:
+        try:
+            CshShell.quote(str(word))
+        except ValueError:
+            problems.append("%s: %r holds a newline or '!', which csh startup files cannot quote" % (variable, word))
+    return problems
+
+
+class FilterModule(object):
+    def filters(self):
+        return dict(sh_quote=_quoter(Shell), fish_quote=_quoter(FishShell), csh_quote=_quoter(CshShell),
+                    shell_word_problems=shell_word_problems)

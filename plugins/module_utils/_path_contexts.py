@@ -1,0 +1,335 @@
+# -*- coding: utf-8 -*-
+# Copyright: labfleet.uv contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE to labfleet.uv: path_info's contexts. Each context starts the real shell or service the way a user's
+command starts there (su -l, a real sshd, sudo's policy, cron's environment, a transient systemd service), runs
+the probe of the shell that context runs (labfleet.uv's _path_shells), and hands the parsed answer to the judge
+(_path_judge). Not a public API: may change without notice."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import re
+import shutil
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.labfleet.uv.plugins.module_utils._path_judge import Judge
+from ansible_collections.labfleet.uv.plugins.module_utils._path_shells import all_families, parse_probe, shell_for
+
+ALL_CONTEXTS = ["login", "interactive", "ssh", "sudo", "sudo_login", "cron", "systemd"]
+# cron's fixed PATH (sshd's compiled-in default is irrelevant here: the ssh context runs the real sshd)
+CRON_PATH = "/usr/bin:/bin"
+NOLOGIN_SHELLS = ("nologin", "false", "sync", "halt", "shutdown")
+# the contexts whose PATH the user's startup files make (the others have a fixed or policy PATH)
+TRACED_CONTEXTS = ("login", "interactive", "ssh")
+
+
+class PathInfo(object):
+
+    def __init__(self, module):
+        self.module = module
+        p = module.params
+        self.p = p
+        self.judge = Judge(p)
+        self.token = os.urandom(6).hex()
+        self.tmp = None
+        self.probe_files = {}
+        self.ssh = None
+        self.login_paths = {}
+        self.sudo = shutil.which("sudo") or "/usr/bin/sudo"
+        self.sudo_policies = {}
+
+    # -- helpers -----------------------------------------------------------------------------------------------
+    def run(self, argv, env=None):
+        # argv is literal: "$PATH" in a probe and "$HOME" in a crontab value are for the context's shell to
+        # expand, never for run_command (which would put this module's own environment in their place)
+        return self.module.run_command(["timeout", "-k", "5", str(self.p["timeout"])] + argv,
+                                       environ_update=env, cwd="/", expand_user_and_vars=False)
+
+    def setup(self):
+        """The probe in each shell family's own syntax, readable by every user."""
+        self.tmp = tempfile.mkdtemp(prefix="labfleet-path-info-")
+        os.chmod(self.tmp, 0o755)
+        for shell in all_families():
+            path = os.path.join(self.tmp, "probe." + shell.ext)
+            with open(path, "w") as f:
+                f.write(shell.probe_script(self.p["commands"], self.token))
+            os.chmod(path, 0o644)
+            self.probe_files[shell.family] = path
+
+    def probe_file(self, shell):
+        return self.probe_files[shell.family]
+
+    def cleanup(self):
+        if self.tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def users(self):
+        names = self.p["users"]
+        if names:
+            out = []
+            for n in names:
+                try:
+                    out.append(pwd.getpwnam(n))
+                except KeyError:
+                    self.module.fail_json(msg="users: no such user on this host: %s" % n)
+            return out
+        uid_min, uid_max = 1000, 60000
+        try:
+            with open("/etc/login.defs") as f:
+                for line in f:
+                    parts = line.split()
+                    if len(parts) >= 2 and parts[0] == "UID_MIN" and parts[1].isdigit():
+                        uid_min = int(parts[1])
+                    if len(parts) >= 2 and parts[0] == "UID_MAX" and parts[1].isdigit():
+                        uid_max = int(parts[1])
+        except IOError:
+            pass
+        humans = [pw for pw in pwd.getpwall()
+                  if uid_min <= pw.pw_uid <= uid_max and os.path.basename(pw.pw_shell or "") not in NOLOGIN_SHELLS
+                  and pw.pw_shell]
+        root = [pw for pw in pwd.getpwall() if pw.pw_uid == 0][:1]
+        seen, out = set(), []
+        for pw in root + sorted(humans, key=lambda x: x.pw_uid):
+            if pw.pw_name not in seen:
+                seen.add(pw.pw_name)
+                out.append(pw)
+        return out
+
+    @staticmethod
+    def shell_of(pw):
+        return shell_for(pw.pw_shell or "/bin/sh")
+
+    # -- contexts: each returns (meta, argv): how it is started, or argv None and meta with status and reason ---
+    def su_argv(self, pw, env_words, shell_argv):
+        """su -l (PAM, login.defs) then exactly the given argv in that environment, as the user."""
+        return ["su", "-l", pw.pw_name, "-s", "/usr/bin/env", "--", "SHELL=" + self.shell_of(pw).path] + env_words + \
+            shell_argv
+
+    def ctx_login(self, pw, trace):
+        sh = self.shell_of(pw)
+        env_words, flags = sh.trace_setup(self.tmp, self.token) if trace else ([], [])
+        argv = self.su_argv(pw, env_words, sh.login_argv(self.probe_file(sh), flags))
+        return dict(method="su -l %s; %s -l -i" % (pw.pw_name, sh.path), shell=sh.path), argv
+
+    def ctx_interactive(self, pw, trace):
+        sh = self.shell_of(pw)
+        env_words, flags = sh.trace_setup(self.tmp, self.token) if trace else ([], [])
+        argv = self.su_argv(pw, env_words, sh.interactive_argv(self.probe_file(sh), flags))
+        return dict(method="su -l %s; %s -l; then %s -i" % (pw.pw_name, sh.path, sh.path), shell=sh.path), argv
+
+    def ssh_setup(self):
+        if self.ssh is not None:
+            return self.ssh
+        sshd, client = "/usr/sbin/sshd", shutil.which("ssh") or "/usr/bin/ssh"
+        if not os.path.exists(sshd) or not os.path.exists(client):
+            self.ssh = dict(error="sshd or the ssh client is not installed: nobody can ssh to this host")
+            return self.ssh
+        if not os.path.isdir("/run/sshd"):
+            self.ssh = dict(error="sshd is not running (no /run/sshd): nobody can ssh to this host now")
+            return self.ssh
+        d = os.path.join(self.tmp, "ssh")
+        os.mkdir(d, 0o700)
+        for name in ("host", "client"):
+            rc, out, err = self.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "labfleet-path-info",
+                                     "-f", os.path.join(d, name)])
+            if rc != 0:
+                self.ssh = dict(error="ssh-keygen failed: %s" % (err or out).strip())
+                return self.ssh
+        shutil.copy(os.path.join(d, "client.pub"), os.path.join(d, "authorized_keys"))
+        os.chmod(os.path.join(d, "authorized_keys"), 0o644)
+        os.chmod(d, 0o755)
+        conf = os.path.join(d, "sshd_config")
+        with open(conf, "w") as f:
+            # First value wins in sshd_config: ours come first, the host's own settings (Match, SetEnv, AllowUsers,
+            # PermitUserEnvironment...) follow, so the session is the one a real `ssh host cmd` gets.
+            f.write("HostKey %s/host\nAuthorizedKeysFile %s/authorized_keys\nAuthorizedKeysCommand none\n"
+                    "StrictModes no\nPubkeyAuthentication yes\nPasswordAuthentication no\n"
+                    "KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nLogLevel ERROR\n"
+                    "AcceptEnv SHELLOPTS PS4 XDG_DATA_DIRS\n" % (d, d))
+            if os.path.exists("/etc/ssh/sshd_config"):
+                f.write("Include /etc/ssh/sshd_config\n")
+        self.ssh = dict(dir=d, conf=conf, client=client, sshd=sshd)
+        return self.ssh
+
+    def ctx_ssh(self, pw, trace):
+        s = self.ssh_setup()
+        sh = self.shell_of(pw)
+        meta = dict(method="ssh %s@localhost cmd (real sshd -i, host sshd_config)" % pw.pw_name, shell=sh.path)
+        if "error" in s:
+            meta.update(status="unavailable", reason=s["error"])
+            return meta, None
+        argv = [s["client"], "-F", "/dev/null", "-T", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
+                "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+                "-o", "ProxyCommand=%s -i -f %s" % (s["sshd"], s["conf"]), "-i", os.path.join(s["dir"], "client")]
+        env = sh.ssh_trace_env(self.tmp, self.token) if trace else {}
+        if env:
+            argv += ["-o", "SetEnv=" + " ".join('%s="%s"' % kv for kv in sorted(env.items()))]
+        argv += ["-l", pw.pw_name, "localhost", sh.source_command(self.probe_file(sh))]
+        return meta, argv
+
+    def sudo_policy(self, pw):
+        """(allowed, secure_path or None, reason) from sudo's own evaluation for this user, asked once per user."""
+        if pw.pw_name not in self.sudo_policies:
+            self.sudo_policies[pw.pw_name] = self._ask_sudo(pw)
+        return self.sudo_policies[pw.pw_name]
+
+    def _ask_sudo(self, pw):
+        if not os.path.exists(self.sudo):
+            return None, None, "sudo is not installed"
+        rc, out, err = self.run([self.sudo, "-n", "-l", "-U", pw.pw_name], env={"LC_ALL": "C"})
+        text = out + err
+        if "not allowed to run sudo" in text or "may not run sudo" in text:
+            return False, None, "sudo does not allow %s" % pw.pw_name
+        if rc != 0:
+            return None, None, "sudo -l -U %s failed: %s" % (pw.pw_name, text.strip())
+        m = re.search(r"secure_path=((?:[^,\\\n]|\\.)*)", text)
+        secure = m.group(1).replace("\\:", ":").replace("\\,", ",").strip() if m else None
+        return True, secure, None
+
+    def sudo_gate(self, pw, meta):
+        """True when the user may sudo; else marks meta unavailable or not_permitted (with the reason)."""
+        allowed, dummy, reason = self.sudo_policy(pw)
+        if allowed is None:
+            meta.update(status="unavailable", reason=reason)
+        elif not allowed:
+            meta.update(status="not_permitted", reason=reason)
+        return bool(allowed)
+
+    def ctx_sudo(self, pw, trace):
+        meta = dict(method="sudo -l -U %s policy; PATH search as root, no shell" % pw.pw_name, shell="")
+        if not self.sudo_gate(pw, meta):
+            return meta, None
+        path = self.sudo_policy(pw)[1]
+        if path is None:
+            path = self.login_path(pw)
+            meta["method"] += " (no secure_path: the user's login PATH is kept)"
+        else:
+            meta["method"] += " (secure_path)"
+        root = pwd.getpwuid(0)
+        sh = shell_for("/bin/sh")
+        argv = ["env", "-i", "PATH=" + path, "HOME=" + root.pw_dir, "USER=root", "LOGNAME=root",
+                "SHELL=" + self.shell_of(root).path, sh.path, "-c", sh.source_command(self.probe_file(sh))]
+        return meta, argv
+
+    def login_path(self, pw):
+        """The PATH of the user's login shell (what sudo keeps without secure_path), from the login probe."""
+        if pw.pw_name not in self.login_paths:
+            dummy, argv = self.ctx_login(pw, False)
+            rc, out, err = self.run(argv)
+            self.login_paths[pw.pw_name] = ":".join(parse_probe(out, self.token)["path"] or [])
+        return self.login_paths[pw.pw_name]
+
+    def ctx_sudo_login(self, pw, trace):
+        sh = self.shell_of(pwd.getpwuid(0))
+        meta = dict(method="sudo -i (as root, root's login shell)", shell=sh.path)
+        if not self.sudo_gate(pw, meta):
+            return meta, None
+        # sudo -i quotes each argument for root's login shell itself
+        return meta, [self.sudo, "-n", "-i", "-u", "root", "--"] + sh.source_words(self.probe_file(sh))
+
+    def crontab_env(self, pw):
+        rc, out, err = self.run(["crontab", "-l", "-u", pw.pw_name])
+        env = {}
+        if rc != 0:
+            return env
+        for line in out.splitlines():
+            m = re.match(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$", line)
+            if m:
+                value = m.group(2)
+                if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                    value = value[1:-1]
+                env[m.group(1)] = value
+        return env
+
+    def ctx_cron(self, pw, trace):
+        meta = dict(method="cron's environment (emulated: SHELL=/bin/sh, PATH=%s, crontab variables)" % CRON_PATH,
+                    shell="/bin/sh")
+        if not any(os.path.exists(p) for p in ("/usr/sbin/cron", "/usr/sbin/crond", "/usr/bin/crond")):
+            meta.update(status="unavailable", reason="no cron daemon is installed")
+            return meta, None
+        env = {"HOME": pw.pw_dir, "LOGNAME": pw.pw_name, "USER": pw.pw_name, "SHELL": "/bin/sh", "PATH": CRON_PATH}
+        env.update(self.crontab_env(pw))
+        meta["shell"] = env["SHELL"]
+        sh = shell_for(env["SHELL"])
+        argv = ["runuser", "-u", pw.pw_name, "--", "env", "-i"] + ["%s=%s" % kv for kv in sorted(env.items())] + \
+            [env["SHELL"], "-c", sh.source_command(self.probe_file(sh))]
+        return meta, argv
+
+    def ctx_systemd(self, pw, trace):
+        meta = dict(method="systemd-run --pipe -p User=%s (a real transient service)" % pw.pw_name, shell="/bin/sh")
+        if not os.path.isdir("/run/systemd/system"):
+            meta.update(status="unavailable", reason="systemd is not the init system here (no /run/systemd/system)")
+            return meta, None
+        sh = shell_for("/bin/sh")
+        argv = ["systemd-run", "--quiet", "--wait", "--pipe", "--collect", "-p", "User=" + pw.pw_name,
+                sh.path, "-c", sh.source_command(self.probe_file(sh))]
+        return meta, argv
+
+    # -- driving ---------------------------------------------------------------------------------------------
+    def probe(self, ctx, pw):
+        meta, argv = getattr(self, "ctx_" + ctx)(pw, False)
+        if argv is None:
+            return meta, None
+        rc, out, err = self.run(argv)
+        parsed = parse_probe(out, self.token)
+        if not parsed["complete"]:
+            reason = "timed out after %ss" % self.p["timeout"] if rc == 124 else \
+                "the probe did not finish (rc=%s): %s" % (rc, (err or out).strip()[-400:])
+            meta.update(status="error", reason=reason)
+            return meta, None
+        return meta, parsed
+
+    def check(self):
+        required = set(self.p["required_contexts"] or self.p["contexts"])
+        users = self.users()
+        # what the contexts share is read once, before they run side by side
+        if "ssh" in self.p["contexts"]:
+            self.ssh_setup()
+        if set(self.p["contexts"]) & set(["sudo", "sudo_login"]):
+            for pw in users:
+                self.sudo_policy(pw)
+        pairs = [(pw, ctx) for pw in users for ctx in self.p["contexts"]]
+        with ThreadPoolExecutor(max_workers=max(1, self.p["concurrency"])) as pool:
+            done = list(pool.map(lambda pair: self.check_one(pair[0], pair[1], pair[1] in required), pairs))
+        results, contexts = [], []
+        for meta, judged in done:
+            contexts.append(meta)
+            results += judged
+        return results, contexts
+
+    def check_one(self, pw, ctx, req):
+        """Probe one user in one context: (the context's meta, one result per command)."""
+        meta, parsed = self.probe(ctx, pw)
+        meta.update(user=pw.pw_name, context=ctx, required=req)
+        if parsed is None:
+            return meta, [dict(user=pw.pw_name, context=ctx, command=word, status=meta["status"], won=False,
+                               required=req, expected=self.judge.expected(word), reason=meta["reason"])
+                          for word in self.p["commands"]]
+        meta.update(status="probed", path=parsed["path"])
+        # the shell that ran the probe reads its own answers; startup files only count where a shell started
+        sh = shell_for(meta["shell"] or "/bin/sh")
+        note = sh.untraced_note() if ctx in TRACED_CONTEXTS else ""
+        trace = ([], [])
+        judged = [self.judge_one(word, parsed, pw, trace, sh, note) for word in self.p["commands"]]
+        if any(not r["won"] for r in judged) and ctx in TRACED_CONTEXTS and sh.can_trace():
+            trace = self.trace(ctx, pw, sh)
+            if trace != ([], []):
+                judged = [self.judge_one(word, parsed, pw, trace, sh, note) for word in self.p["commands"]]
+        for r in judged:
+            r.update(user=pw.pw_name, context=ctx, required=req)
+        return meta, judged
+
+    def judge_one(self, word, parsed, pw, trace, sh, note):
+        info = parsed["commands"].get(word) or dict(type_lines=[], typerc=1, run_lines=[], py=None, fn="")
+        return self.judge.judge(word, info, parsed["path"], pw.pw_dir, trace, sh, note)
+
+    def trace(self, ctx, pw, sh):
+        """Re-run a context with the shell tracing its startup, to find which file and line set what shadows."""
+        dummy, argv = getattr(self, "ctx_" + ctx)(pw, True)
+        if argv is None:
+            return [], []
+        rc, out, err = self.run(argv)
+        return sh.parse_trace(err, self.probe_file(sh), pw.pw_dir, self.token)

@@ -1,0 +1,422 @@
+# -*- coding: utf-8 -*-
+# Copyright: labfleet.uv contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE to labfleet.uv: the shells path_info probes, one class each, and the probe protocol they share.
+
+Not a public API: may change without notice. A shell is added here, in one place: how its probe text is
+written, how it is started as a login and as an interactive shell, how it runs a file (`ssh host cmd`, cron's
+SHELL=), how its `type` (or `which`) answer reads, and whether and how it can trace which startup file set PATH.
+
+The protocol: every probe prints lines that start with a marker `@@TOKEN`:
+  `path P` (PATH, colon-joined), then for each word `cmd W`, what the shell says the word is, `typerc N`,
+  (bash) `fn ...`, and when it resolved `run`, what running it printed (Pythons print `py` with sys.executable,
+  sys.prefix, base_prefix and version), `runrc N`; finally `end`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+WORD_RE = re.compile(r"^[A-Za-z0-9._+-]+$")
+PYTHON_WORD_RE = re.compile(r"^python(\d+(\.\d+)?)?$")
+PY_CODE = ('import sys;sys.stdout.write("@@T py "+"\\t".join([sys.executable,sys.prefix,'
+           'getattr(sys,"base_prefix",sys.prefix),".".join(map(str,sys.version_info[:3]))])+"\\n")')
+
+
+def run_line(word, mark, stderr_to_stdout):
+    """The command line that runs word once: Pythons report themselves, anything else prints its version."""
+    if PYTHON_WORD_RE.match(word):
+        line = "%s -c '%s' </dev/null" % (word, PY_CODE.replace("@@T", mark))
+    else:
+        line = "%s --version </dev/null" % word
+    return line + (" 2>&1" if stderr_to_stdout else "")
+
+
+def parse_probe(stdout, token):
+    """Parse the marked probe output into {'path': [...], 'commands': {word: {...}}, 'complete': bool}."""
+    mark = "@@%s " % token
+    out = {"path": None, "commands": {}, "complete": False}
+    cur = None
+    section = None
+    for raw in (stdout or "").splitlines():
+        if mark in raw:
+            body = raw[raw.index(mark) + len(mark):]
+            key, dummy, rest = body.partition(" ")
+            if key == "path":
+                out["path"] = rest.split(":") if rest else []
+            elif key == "cmd":
+                cur = {"type_lines": [], "typerc": None, "fn": "", "run_lines": [], "py": None}
+                out["commands"][rest] = cur
+                section = "type"
+            elif key == "typerc" and cur is not None:
+                cur["typerc"] = int(rest) if rest.strip().isdigit() else 1
+                section = None
+            elif key == "fn" and cur is not None:
+                cur["fn"] = rest.strip()
+            elif key == "run" and cur is not None:
+                section = "run"
+            elif key == "runrc" and cur is not None:      # ends the run output
+                section = None
+            elif key == "py" and cur is not None:
+                fields = rest.split("\t")
+                if len(fields) == 4:
+                    cur["py"] = dict(executable=fields[0], prefix=fields[1], base_prefix=fields[2], version=fields[3])
+            elif key == "end":
+                out["complete"] = True
+                section = None
+            continue
+        if cur is None:
+            continue
+        if section == "type":
+            cur["type_lines"].append(raw)
+        elif section == "run" and raw.strip():
+            cur["run_lines"].append(raw)
+    return out
+
+
+def first_match(patterns, line):
+    for kind, rx in patterns:
+        m = rx.match(line)
+        if m:
+            return kind, ((m.group(1) if rx.groups else "") or "")
+    return None
+
+
+class Shell(object):
+    """What every shell family answers; the POSIX family (sh, dash, bash, zsh, ksh) is the base."""
+
+    family = "posix"
+    ext = "sh"
+    # startup files of this family in a user's home (relative): what makes two users' shells differ
+    home_files = (".profile", ".bashrc", ".bash_profile", ".bash_login", ".zshenv", ".zprofile", ".zshrc",
+                  ".zlogin", ".kshrc", ".shrc")
+
+    def __init__(self, path):
+        self.path = path
+        self.name = os.path.basename(path)
+
+    @staticmethod
+    def quote(word):
+        """word as one literal word of this shell's syntax (for the startup files the role writes)."""
+        return "'" + word.replace("'", "'\\''") + "'"
+
+    # -- the probe text ------------------------------------------------------------------------------------
+    def probe_script(self, commands, token):
+        mark = "@@%s" % token
+        lines = ["printf '%s path %%s\\n' \"$PATH\"" % mark]
+        for word in commands:
+            lines += [
+                "printf '%s cmd %%s\\n' '%s'" % (mark, word),
+                "type %s 2>&1" % word,
+                "__lfp_rc=$?",
+                "printf '%s typerc %%s\\n' \"$__lfp_rc\"" % mark,
+                "if [ -n \"${BASH_VERSION-}\" ]; then printf '%s fn '; (shopt -s extdebug; declare -F %s) "
+                "2>/dev/null; echo; fi" % (mark, word),
+                "if [ \"$__lfp_rc\" = 0 ]; then",
+                "printf '%s run\\n'" % mark,
+                run_line(word, mark, True),
+                "printf '\\n%s runrc %%s\\n' \"$?\"" % mark,
+                "fi",
+            ]
+        lines.append("printf '%s end\\n'" % mark)
+        return "\n".join(lines) + "\n"
+
+    def source_words(self, probe_file):
+        """The words that make this shell run the probe file in itself (`ssh host cmd`, sudo -i, cron)."""
+        return [".", probe_file]
+
+    def source_command(self, probe_file):
+        return " ".join(self.source_words(probe_file))
+
+    # -- how the login and interactive contexts start it ----------------------------------------------------
+    def login_argv(self, probe_file, flags):
+        return [self.path] + flags + ["-l", "-i", "-c", self.source_command(probe_file)]
+
+    def interactive_argv(self, probe_file, flags):
+        inner = "exec %s %s-i -c '%s'" % (self.path, "".join(f + " " for f in flags), self.source_command(probe_file))
+        return [self.path] + flags + ["-l", "-c", inner]
+
+    # -- what `type WORD` printed --------------------------------------------------------------------------
+    TYPE_PATTERNS = [
+        ("alias", re.compile(r"^\S+ is aliased to `(.*)'$")),
+        ("alias", re.compile(r"^\S+ is an alias for (.*)$")),
+        ("function", re.compile(r"^\S+ is a (?:shell )?function(?: from (.*))?$")),
+        ("builtin", re.compile(r"^\S+ is a (?:special )?(?:shell )?builtin$")),
+        ("keyword", re.compile(r"^\S+ is a (?:shell keyword|reserved word)$")),
+        ("hashed", re.compile(r"^\S+ is hashed \((/.*)\)$")),
+        ("hashed", re.compile(r"^\S+ is hashed to (/.*)$")),
+        ("file", re.compile(r"^\S+ is (/.*)$")),
+    ]
+
+    def parse_type(self, lines, rc):
+        """(kind, value) from the shell's answer about a word; not_found when it has none."""
+        first = lines[0].strip() if lines else ""
+        if rc == 0:
+            return first_match(self.TYPE_PATTERNS, first) or ("not_found", "")
+        return "not_found", ""
+
+    def function_origin(self, info, value):
+        """bash: 'name LINE FILE' from `declare -F` under extdebug; zsh: the file `type` names; else None."""
+        parts = (info.get("fn") or "").split(" ", 2)
+        if len(parts) == 3 and parts[1].isdigit():
+            return "%s:%s" % (parts[2], parts[1])
+        return value or None
+
+    # -- tracing the startup files ---------------------------------------------------------------------------
+    PS4 = {"bash": "+${BASH_SOURCE:-}:${LINENO}: ", "zsh": "+%x:%I> "}
+
+    def can_trace(self):
+        return self.name in self.PS4
+
+    def trace_setup(self, tmp, token):
+        """(env words, shell flags) that make a login or interactive start of this shell trace its startup."""
+        if not self.can_trace():
+            return [], []
+        return ["PS4=" + self.PS4[self.name]], ["-x"]
+
+    def ssh_trace_env(self, tmp, token):
+        """Variables that make a `ssh host cmd` session of this shell trace (sshd must accept them), or {}."""
+        if self.name == "bash":
+            return {"SHELLOPTS": "xtrace", "PS4": self.PS4["bash"]}
+        return {}
+
+    TRACE_LINE_RE = re.compile(r"^\++(?P<file>[^:\s][^:]*):(?P<line>\d+)[:>] (?P<cmd>.*)$")
+    TRACE_PATH_RE = re.compile(r"^(?:(?:export|typeset|declare|local)(?: -\w+)* )?'?PATH=(?P<value>[^' ]*)'?\s*$")
+    TRACE_ZSH_PATH_RE = re.compile(r"^path=\( ?(?P<value>.*?) ?\)\s*$")
+
+    def parse_trace(self, stderr, probe_file, home, token):
+        """From a bash/zsh xtrace (PS4 with file and line): PATH assignments and alias definitions, in order."""
+        assignments, aliases = [], []
+        for raw in (stderr or "").splitlines():
+            m = self.TRACE_LINE_RE.match(raw)
+            if not m or m.group("file") == probe_file:
+                continue
+            where = "%s:%s" % (m.group("file"), m.group("line"))
+            cmd = m.group("cmd")
+            pm = self.TRACE_PATH_RE.match(cmd)
+            zm = self.TRACE_ZSH_PATH_RE.match(cmd)
+            if pm:
+                assignments.append((where, pm.group("value").split(":")))
+            elif zm:
+                assignments.append((where, zm.group("value").split()))
+            elif cmd.startswith("alias "):
+                body = cmd[len("alias "):].strip()
+                if body.startswith("'") and body.endswith("'"):
+                    body = body[1:-1]
+                name, sep, value = body.partition("=")
+                if sep:
+                    aliases.append((where, name.strip("'"), value.strip("'")))
+        return assignments, aliases
+
+    def untraced_note(self):
+        """Why an origin is unknown in this shell: said in the reason instead of a file and line."""
+        if self.can_trace():
+            return ""
+        return "%s cannot trace which startup file set it (look in ~/.profile, /etc/profile, /etc/profile.d)" % (
+            self.name)
+
+
+class FishShell(Shell):
+    """fish: reads /etc/fish/conf.d and ~/.config/fish, never /etc/profile; PATH is a list."""
+
+    family = "fish"
+    ext = "fish"
+    home_files = (".config/fish/config.fish", ".config/fish/conf.d", ".config/fish/fish_variables",
+                  ".config/fish/functions")
+
+    def probe_script(self, commands, token):
+        mark = "@@%s" % token
+        lines = ["printf '%s path %%s\\n' (string join : -- $PATH)" % mark]
+        for word in commands:
+            lines += [
+                "printf '%s cmd %%s\\n' '%s'" % (mark, word),
+                "type %s 2>&1" % word,
+                "set __lfp_rc $status",
+                "printf '%s typerc %%s\\n' $__lfp_rc" % mark,
+                "if test $__lfp_rc = 0",
+                "printf '%s run\\n'" % mark,
+                run_line(word, mark, True),
+                "printf '\\n%s runrc %%s\\n' $status" % mark,
+                "end",
+            ]
+        lines.append("printf '%s end\\n'" % mark)
+        return "\n".join(lines) + "\n"
+
+    def source_words(self, probe_file):
+        return ["source", probe_file]
+
+    @staticmethod
+    def quote(word):
+        """fish: inside single quotes only \\ and \\' are special."""
+        return "'" + word.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+    TYPE_PATTERNS = [
+        ("function", re.compile(r"^\S+ is a function with definition$")),
+        ("builtin", re.compile(r"^\S+ is a builtin$")),
+        ("file", re.compile(r"^\S+ is (/.*)$")),
+    ]
+    ALIAS_RE = re.compile(r"--description '?alias [^=\s]+=(.*?)'?$")
+    DEFINED_RE = re.compile(r"^# Defined in (/.*) @ line (\d+)$")
+
+    def parse_type(self, lines, rc):
+        """fish's `type`: an alias is a function whose description says `alias W=...`."""
+        kind, value = Shell.parse_type(self, lines, rc)
+        if kind == "function":
+            for line in lines[1:]:
+                m = self.ALIAS_RE.search(line.strip())
+                if m and line.strip().startswith("function "):
+                    return "alias", m.group(1).strip("'\"")
+        return kind, value
+
+    def function_origin(self, info, value):
+        for line in info.get("type_lines", []):
+            m = self.DEFINED_RE.match(line.strip())
+            if m:
+                return "%s:%s" % (m.group(1), m.group(2))
+        return None
+
+    def can_trace(self):
+        return True
+
+    def trace_setup(self, tmp, token):
+        """A PATH event handler from a vendor conf.d directory of our own: it runs after the user's and the admin's
+        conf.d and before config.fish, and reports each change of PATH with the file and line that made it."""
+        data = os.path.join(tmp, "fish-trace")
+        conf = os.path.join(data, "fish", "vendor_conf.d")
+        if not os.path.isdir(conf):
+            os.makedirs(conf)
+            with open(os.path.join(conf, "00-labfleet-path-info-%s.fish" % token), "w") as f:
+                f.write("function __labfleet_path_info_%s --on-variable PATH\n"
+                        "    printf '@@%s pathset %%s\\n' (string join : -- $PATH) >&2\n"
+                        "    status stack-trace >&2\n"
+                        "    printf '@@%s pathend\\n' >&2\n"
+                        "end\n" % (token, token, token))
+            for d in (data, os.path.join(data, "fish"), conf):
+                os.chmod(d, 0o755)
+            for name in os.listdir(conf):
+                os.chmod(os.path.join(conf, name), 0o644)
+        return ["XDG_DATA_DIRS=%s:/usr/local/share:/usr/share" % data], []
+
+    def ssh_trace_env(self, tmp, token):
+        words, dummy = self.trace_setup(tmp, token)
+        return dict(w.split("=", 1) for w in words)
+
+    CALLED_RE = re.compile(r"^\s*called on line (\d+) of file (.+)$")
+
+    def parse_trace(self, stderr, probe_file, home, token):
+        """Each PATH change the handler saw: the first file and line after the event that is not fish's own
+        function library (fish_add_path and friends are called from the user's line)."""
+        assignments = []
+        mark = "@@%s " % token
+        value, in_event, where = None, False, None
+        for raw in (stderr or "").splitlines():
+            if raw.startswith(mark + "pathset "):
+                value, in_event, where = raw[len(mark + "pathset "):], False, None
+                continue
+            if raw.startswith(mark + "pathend"):
+                if value is not None and where:
+                    assignments.append((where, value.split(":") if value else []))
+                value = None
+                continue
+            if value is None:
+                continue
+            if raw.startswith("in event handler"):
+                in_event = True
+                continue
+            m = self.CALLED_RE.match(raw)
+            if in_event and m and where is None:
+                path = m.group(2).strip()
+                if path.startswith("~/") and home:
+                    path = os.path.join(home, path[2:])
+                if path.startswith("/usr/share/fish/") or path == probe_file:
+                    continue
+                where = "%s:%s" % (path, m.group(1)) if path.startswith("/") else None
+                if where is None:
+                    in_event = False
+        return assignments, []
+
+
+class CshShell(Shell):
+    """tcsh and csh: read /etc/csh.cshrc, /etc/csh.login, ~/.tcshrc (or ~/.cshrc), ~/.login; `-l` stands alone,
+    so a login shell is started as argv[0] `-tcsh` (what login and su do) and reads the probe on its input."""
+
+    family = "csh"
+    ext = "csh"
+    home_files = (".tcshrc", ".cshrc", ".login")
+
+    def probe_script(self, commands, token):
+        mark = "@@%s" % token
+        # builtins only for the protocol (echo, which, set): a PATH without /usr/bin still reports
+        lines = ['set prompt = ""', 'echo "%s path $PATH"' % mark]
+        for word in commands:
+            lines += [
+                'echo "%s cmd %s"' % (mark, word),
+                "which %s" % word,
+                "set __lfp_rc = $status",
+                'echo "%s typerc $__lfp_rc"' % mark,
+                "if ( $__lfp_rc == 0 ) then",
+                'echo "%s run"' % mark,
+                run_line(word, mark, False).replace("</dev/null", "< /dev/null"),
+                "set __lfp_rc = $status",
+                'echo ""',
+                'echo "%s runrc $__lfp_rc"' % mark,
+                "endif",
+            ]
+        lines.append('echo "%s end"' % mark)
+        return "\n".join(lines) + "\n"
+
+    def source_words(self, probe_file):
+        return ["source", probe_file]
+
+    @staticmethod
+    def quote(word):
+        """csh: single quotes end at '; ! (history) and a newline cannot be quoted reliably, so they are refused."""
+        if "\n" in word or "!" in word:
+            raise ValueError("a csh startup file cannot hold %r (a newline or !)" % word)
+        return "'" + word.replace("'", "'\\''") + "'"
+
+    def login_argv(self, probe_file, flags):
+        # argv[0] with a leading '-' is how login(1) and su -l make a login shell; -i with the probe on stdin makes
+        # it interactive as a terminal session is ($?prompt set, so rc files take their interactive branches)
+        return ["/bin/bash", "-c", 'exec -a "-${0##*/}" "$0" -i < "$1"', self.path, probe_file]
+
+    def interactive_argv(self, probe_file, flags):
+        return ["/bin/bash", "-c", 'exec -a "-${0##*/}" "$0" -c "exec $0 -i < $1"', self.path, probe_file]
+
+    TYPE_PATTERNS = [
+        ("alias", re.compile(r"^\S+:\s+aliased to (.*)$")),
+        ("builtin", re.compile(r"^\S+: shell built-in command\.$")),
+        ("file", re.compile(r"^(/.*)$")),
+    ]
+
+    def parse_type(self, lines, rc):
+        """tcsh's `which`: a path, `W: aliased to ...`, `W: shell built-in command.`, `W: Command not found.`"""
+        for line in lines:
+            found = first_match(self.TYPE_PATTERNS, line.strip())
+            if found and rc == 0:
+                return found
+        return "not_found", ""
+
+    def function_origin(self, info, value):
+        return None
+
+    def can_trace(self):
+        return False
+
+    def untraced_note(self):
+        return "%s cannot trace which startup file set it (look in ~/.tcshrc, ~/.cshrc, ~/.login, /etc/csh.cshrc, " \
+            "/etc/csh.login)" % self.name
+
+
+FAMILIES = {"fish": FishShell, "tcsh": CshShell, "csh": CshShell, "bsd-csh": CshShell}
+
+
+def shell_for(path):
+    """The Shell object for a shell's path; anything not fish or csh is treated as a POSIX shell."""
+    return FAMILIES.get(os.path.basename(path or "/bin/sh"), Shell)(path or "/bin/sh")
+
+
+def all_families():
+    """One instance of each family: the probe files are written once each."""
+    return [Shell("/bin/sh"), FishShell("/usr/bin/fish"), CshShell("/usr/bin/tcsh")]
