@@ -279,19 +279,36 @@ class FishShell(Shell):
     def can_trace(self):
         return True
 
+    # loaded from a vendor conf.d directory of the probe's own: after the user's and the admin's conf.d, before
+    # config.fish. A PATH event handler reports each change with the stack that made it; fish's stack stops at
+    # fish_add_path's own file, so fish_add_path is wrapped to report the line that called it.
+    TRACE_SCRIPT = """function __labfleet_path_info_@@T --on-variable PATH
+    printf '@@@@T pathset %s\\n' (string join : -- $PATH) >&2
+    status stack-trace >&2
+    printf '@@@@T pathend\\n' >&2
+end
+if functions -q fish_add_path
+    functions --copy fish_add_path __labfleet_path_info_@@T_fish_add_path
+    function fish_add_path
+        printf '@@@@T call\\n' >&2
+        status stack-trace >&2
+        printf '@@@@T callend\\n' >&2
+        __labfleet_path_info_@@T_fish_add_path $argv
+        set -l __labfleet_rc $status
+        printf '@@@@T return\\n' >&2
+        return $__labfleet_rc
+    end
+end
+"""
+
     def trace_setup(self, tmp, token):
-        """A PATH event handler from a vendor conf.d directory of our own: it runs after the user's and the admin's
-        conf.d and before config.fish, and reports each change of PATH with the file and line that made it."""
+        """XDG_DATA_DIRS that adds the probe's own vendor conf.d directory with TRACE_SCRIPT."""
         data = os.path.join(tmp, "fish-trace")
         conf = os.path.join(data, "fish", "vendor_conf.d")
         if not os.path.isdir(conf):
             os.makedirs(conf)
             with open(os.path.join(conf, "00-labfleet-path-info-%s.fish" % token), "w") as f:
-                f.write("function __labfleet_path_info_%s --on-variable PATH\n"
-                        "    printf '@@%s pathset %%s\\n' (string join : -- $PATH) >&2\n"
-                        "    status stack-trace >&2\n"
-                        "    printf '@@%s pathend\\n' >&2\n"
-                        "end\n" % (token, token, token))
+                f.write(self.TRACE_SCRIPT.replace("@@T", token))
             for d in (data, os.path.join(data, "fish"), conf):
                 os.chmod(d, 0o755)
             for name in os.listdir(conf):
@@ -304,36 +321,49 @@ class FishShell(Shell):
 
     CALLED_RE = re.compile(r"^\s*called on line (\d+) of file (.+)$")
 
+    def user_frame(self, lines, home, probe_file):
+        """file:line of the first frame of a fish stack trace that is neither fish's own library nor the probe's,
+        or None (a stack that ends in standard input or in fish's library has no such frame)."""
+        for raw in lines:
+            m = self.CALLED_RE.match(raw)
+            if not m:
+                continue
+            path = m.group(2).strip()
+            if path.startswith("~/") and home:
+                path = os.path.join(home, path[2:])
+            if path.startswith("/usr/share/fish/") or "/fish-trace/fish/" in path or path == probe_file:
+                continue
+            return "%s:%s" % (path, m.group(1)) if path.startswith("/") else None
+        return None
+
     def parse_trace(self, stderr, probe_file, home, token):
-        """Each PATH change the handler saw: the first file and line after the event that is not fish's own
-        function library (fish_add_path and friends are called from the user's line)."""
+        """Each PATH change the handler saw, with the user's file and line that made it (through fish_add_path:
+        the line that called it)."""
         assignments = []
         mark = "@@%s " % token
-        value, in_event, where = None, False, None
+        calls, block, kind = [], None, None
         for raw in (stderr or "").splitlines():
-            if raw.startswith(mark + "pathset "):
-                value, in_event, where = raw[len(mark + "pathset "):], False, None
+            if raw.startswith(mark):
+                key, dummy, rest = raw[len(mark):].partition(" ")
+                if key in ("pathset", "call"):
+                    block, kind, value = [], key, rest
+                elif key == "callend" and block is not None:
+                    calls.append(self.user_frame(block, home, probe_file))
+                    block = None
+                elif key == "pathend" and block is not None:
+                    # the handler's own frames come first; the change is after "in event handler"
+                    after = block[next((i for i, line in enumerate(block) if line.startswith("in event handler")),
+                                       len(block)):]
+                    where = self.user_frame(after, home, probe_file) or next(
+                        (c for c in reversed(calls) if c), None)
+                    if where:
+                        assignments.append((where, value.split(":") if value else []))
+                    block = None
+                elif key == "return" and calls:
+                    calls.pop()
                 continue
-            if raw.startswith(mark + "pathend"):
-                if value is not None and where:
-                    assignments.append((where, value.split(":") if value else []))
-                value = None
-                continue
-            if value is None:
-                continue
-            if raw.startswith("in event handler"):
-                in_event = True
-                continue
-            m = self.CALLED_RE.match(raw)
-            if in_event and m and where is None:
-                path = m.group(2).strip()
-                if path.startswith("~/") and home:
-                    path = os.path.join(home, path[2:])
-                if path.startswith("/usr/share/fish/") or path == probe_file:
-                    continue
-                where = "%s:%s" % (path, m.group(1)) if path.startswith("/") else None
-                if where is None:
-                    in_event = False
+            if block is not None:
+                block.append(raw)
         return assignments, []
 
 

@@ -15,7 +15,10 @@ description:
     command word resolves to (alias, function, builtin, file), runs it to learn which interpreter really runs,
     and says whether the expected provider (the shared venv, uv's C(--default) shims, or a directory you name) won.
   - When it did not win, it names what shadows it (a PATH entry, an alias or a function) and, when the shell can
-    trace its startup (bash and zsh), the startup file and line that put it there.
+    trace its startup (bash, zsh and fish), the startup file and line that put it there. Where it cannot (sh, dash,
+    tcsh, csh), the origin is null and the reason says so and where to look.
+  - Each shell is probed in its own syntax (POSIX shells, fish, tcsh and csh) wherever it is the shell that starts,
+    in the user's login and interactive shells, in C(ssh host cmd), and in cron when the crontab sets C(SHELL=).
   - Read-only. Runs the probes in check mode as well and never reports a change.
   - "How each context is built: C(login) is C(su -l) (PAM, login.defs) then the user's passwd shell as an interactive
     login shell. C(interactive) is that login environment starting the user's shell again as an interactive
@@ -107,6 +110,19 @@ options:
         same CPU and may each hit O(timeout), so use C(1) there.
     type: int
     default: 4
+  group_identical:
+    description:
+      - Probe once for accounts whose answers cannot differ (a room of accounts made from C(/etc/skel)), and report
+        every one of them, each result saying whom it was probed as (RV(results[].probed_as)).
+      - Two accounts are identical when they have the same login shell, the same startup files in their home
+        (every file each known shell, PAM and sshd read there, byte for byte), the same home directories that
+        startup files can put on PATH (C(~/bin), C(~/.local/bin) and any C($HOME/...) they name; whether each exists
+        and which of the probed commands it holds), the same groups, the same crontab variables, the same sudo
+        policy, and a home of their own. root, and any account that a system startup file, C(sshd_config) or
+        sudoers names, is always probed on its own.
+      - V(false) probes every account.
+    type: bool
+    default: true
 attributes:
   check_mode:
     support: full
@@ -163,7 +179,8 @@ summary:
   description: Counts of the results by status, plus the users and contexts probed.
   returned: always
   type: dict
-  sample: {won: 40, lost: 2, unavailable: 6, not_permitted: 12, error: 0, users: [root, alice], contexts: [login, cron]}
+  sample: {won: 40, lost: 2, unavailable: 6, not_permitted: 12, error: 0, users: [root, alice], contexts: [login, cron],
+           probed_users: 2}
 failures:
   description: The results that count against the verdict (lost or error in a required context), in the same form as
     O(ignore:results).
@@ -212,6 +229,10 @@ contexts:
       description: "Whether this context counts for the verdict."
       type: bool
       returned: always
+    probed_as:
+      description: "The identical account that was probed for this one (O(group_identical))."
+      type: str
+      returned: when another account was probed for this one
     reason:
       description: "Why it is unavailable, not permitted or an error."
       type: str
@@ -246,6 +267,10 @@ results:
       description: "Whether this context counts for the verdict."
       type: bool
       returned: always
+    probed_as:
+      description: "The identical account that was probed for this one (O(group_identical))."
+      type: str
+      returned: when another account was probed for this one
     kind:
       description: What the word resolves to, V(file), V(hashed), V(alias), V(function), V(builtin), V(keyword) or
         V(not_found).
@@ -323,6 +348,7 @@ def main():
             python_bin_dir=UV_COMMON_ARGS["python_bin_dir"],
             timeout=dict(type="int", default=60),
             concurrency=dict(type="int", default=4),
+            group_identical=dict(type="bool", default=True),
         ),
         required_if=[("expect", "path", ["expect_path"])],
         supports_check_mode=True,
@@ -350,7 +376,7 @@ def main():
     info = PathInfo(module)
     try:
         info.setup()
-        results, contexts = info.check()
+        results, contexts, probed = info.check()
     finally:
         info.cleanup()
 
@@ -362,7 +388,8 @@ def main():
     for c in contexts:
         if c["user"] not in users:
             users.append(c["user"])
-    summary = dict(counts, users=users, contexts=list(p["contexts"]), required_contexts=list(p["required_contexts"] or p["contexts"]))
+    summary = dict(counts, users=users, contexts=list(p["contexts"]),
+                   required_contexts=list(p["required_contexts"] or p["contexts"]), probed_users=probed)
     module.exit_json(changed=False, verdict="fail" if failures else "pass", summary=summary, failures=failures,
                      contexts=contexts, results=results)
 

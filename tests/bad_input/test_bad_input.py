@@ -49,6 +49,13 @@ CASES = [
      "shared_python_verdict_required_contexts"),
     ("requirements_file_missing", {"shared_python_venv_requirements_file": "/nonexistent/requirements.txt"},
      "shared_python_venv_requirements_file"),
+    # names that become paths, numbers with a range
+    ("profile_name_climbs_out", {"shared_python_profile_name": "../../etc/passwd"}, "shared_python_profile_name"),
+    ("profile_name_with_a_slash", {"shared_python_profile_name": "a/b"}, "shared_python_profile_name"),
+    ("profile_name_empty", {"shared_python_profile_name": ""}, "shared_python_profile_name"),
+    ("retire_grace_negative", {"shared_python_retire_grace": -5}, "shared_python_retire_grace"),
+    ("verdict_concurrency_zero", {"shared_python_verdict_concurrency": 0}, "shared_python_verdict_concurrency"),
+    ("venv_path_csh_cannot_quote", {"shared_python_venv_path": "/opt/uv/venv!"}, "shared_python_venv_path"),
 ]
 
 

@@ -40,6 +40,18 @@ EXPECTED = {
     (SHADOWED, "alice", "systemd"): False, (SHADOWED, "alice", "cron"): False,
     # ...unless the admin put the venv on cron's PATH in the crontab
     (SHADOWED, "dave", "cron"): True,
+    # fish and tcsh read their own system startup files (the role's /etc/fish/conf.d file and /etc/csh.cshrc
+    # block), in login and interactive shells, and also for `ssh host cmd` (fish -c, tcsh -c read them too)
+    (OK, "fiona", "login"): True, (OK, "fiona", "interactive"): True,
+    (OK, "ted", "login"): True, (OK, "ted", "interactive"): True,
+    (SHADOWED, "fiona", "ssh"): True, (SHADOWED, "ted", "ssh"): True,
+    (SHADOWED, "fred", "login"): False, (SHADOWED, "fred", "interactive"): False,
+    (SHADOWED, "tina", "login"): False, (SHADOWED, "tina", "interactive"): False,
+    # fiona's crontab runs her jobs in fish, which reads the role's conf.d file
+    (SHADOWED, "fiona", "cron"): True,
+    # amy is alice's twin (probed once for both), hank is not: his ~/bin holds a python
+    (OK, "amy", "login"): True, (OK, "amy", "interactive"): True, (OK, "amy", "ssh"): False,
+    (SHADOWED, "amy", "login"): True, (SHADOWED, "hank", "login"): False, (SHADOWED, "hank", "interactive"): False,
 }
 
 
@@ -88,8 +100,10 @@ def really_runs(host, user, context):
     if context == "login":
         return parse_python(in_terminal(host, "su -l %s" % user, cmd))
     if context == "interactive":
+        # typed into the login shell's terminal: `su -l -c` would start it without a controlling terminal, where
+        # fish refuses to be interactive
         shell = host.user(user).shell
-        return parse_python(in_terminal(host, "su -l %s -c 'exec %s -i'" % (user, shell), cmd))
+        return parse_python(in_terminal(host, "su -l %s" % user, "exec %s -i\n%s" % (shell, cmd)))
     if context == "sudo_login":
         assert user == "root"
         return parse_python(in_terminal(host, "sudo -i", cmd))
@@ -133,18 +147,19 @@ def test_verdict_equals_what_really_runs(verdicts, host_name, user, context):
 def test_cron_verdict_equals_what_a_real_cron_job_runs(verdicts):
     host = target(SHADOWED)
     cmd = ("python -c %s" % shlex.quote(PROBE)).replace("%", "\\%")   # % ends a crontab command line
-    for user in ("alice", "dave"):
+    cron_users = sorted(u for (h, u, c) in EXPECTED if h == SHADOWED and c == "cron")
+    for user in cron_users:
         # the job writes beside and renames: the file appears complete or not at all
         job = "* * * * * %s > /tmp/cron-%s.part 2>&1; mv /tmp/cron-%s.part /tmp/cron-%s.out" % (cmd, user, user, user)
         host.run_test("rm -f /tmp/cron-%s.out; (crontab -u %s -l 2>/dev/null; echo %s) | crontab -u %s -" % (
             user, user, shlex.quote(job), user))
     # cron starts jobs once a minute: the guard is against a cron that never runs them, far above that
     waited = 0
-    while not all(host.file("/tmp/cron-%s.out" % u).exists for u in ("alice", "dave")):
+    while not all(host.file("/tmp/cron-%s.out" % u).exists for u in cron_users):
         assert waited < 600, "timed out after 600 s waiting for cron to run the jobs"
         time.sleep(3)
         waited += 3
-    for user in ("alice", "dave"):
+    for user in cron_users:
         out = host.file("/tmp/cron-%s.out" % user)
         ran, prefix, version = parse_python(out.content_string)
         really_won = ran and prefix == VENV
@@ -172,9 +187,39 @@ def test_shadows_are_named_with_the_file_and_line_that_set_them(verdicts):
     gina = result(verdicts, SHADOWED, "gina", "login")
     assert gina["kind"] == "function" and gina["shadow"]["origin"] == "/home/gina/.zshrc"
 
+    # fish tells: a PATH event handler sees which file and line changed PATH (fish_add_path called from line 3)
+    for context in ("login", "interactive"):
+        fred = result(verdicts, SHADOWED, "fred", context)
+        assert fred["shadow"]["kind"] == "path_entry" and fred["shadow"]["value"] == "/opt/foreign/bin", fred
+        assert fred["shadow"]["origin"] == "/home/fred/.config/fish/config.fish:3", fred
+    line = target(SHADOWED).file("/home/fred/.config/fish/config.fish").content_string.splitlines()[2]
+    assert "/opt/foreign/bin" in line
+
+    # tcsh cannot tell: no origin, and the reason says so and where to look
+    tina = result(verdicts, SHADOWED, "tina", "login")
+    assert tina["shadow"]["kind"] == "not_on_path" and tina["shadow"]["origin"] is None, tina
+    assert "tcsh cannot trace" in tina["reason"] and "~/.tcshrc" in tina["reason"], tina["reason"]
+
     sudo = result(verdicts, SHADOWED, "frank", "sudo")
     assert sudo["kind"] == "not_found" and sudo["shadow"]["kind"] == "not_on_path"
     assert result(verdicts, SHADOWED, "alice", "sudo")["status"] == "not_permitted"
+
+
+def test_identical_accounts_are_probed_once_and_each_is_reported(verdicts):
+    for name in (OK, SHADOWED):
+        ctx = dict(((c["user"], c["context"]), c) for c in verdicts[name]["contexts"])
+        assert all(ctx["amy", c].get("probed_as") == "alice" for c in verdicts[name]["summary"]["contexts"])
+        assert all("probed_as" not in ctx["alice", c] for c in verdicts[name]["summary"]["contexts"])
+        assert verdicts[name]["summary"]["probed_users"] < len(verdicts[name]["summary"]["users"])
+    ctx = dict(((c["user"], c["context"]), c) for c in verdicts[SHADOWED]["contexts"])
+    # hank differs in what his startup files put on PATH: probed on his own, and he loses with his own ~/bin
+    assert "probed_as" not in ctx["hank", "login"]
+    hank = result(verdicts, SHADOWED, "hank", "login")
+    assert hank["shadow"]["value"] == "/home/hank/bin" and hank["shadow"]["origin"].startswith("/home/hank/.profile:")
+    ctx = dict(((c["user"], c["context"]), c) for c in verdicts[OK]["contexts"])
+    amy = result(verdicts, OK, "amy", "login")
+    assert amy["won"] and ctx["amy", "login"]["path"] == [p.replace("/home/alice", "/home/amy")
+                                                         for p in ctx["alice", "login"]["path"]]
 
 
 def test_host_verdicts_and_failures(verdicts):
@@ -182,12 +227,16 @@ def test_host_verdicts_and_failures(verdicts):
     assert verdicts[OK]["changed"] is False
     assert verdicts[SHADOWED]["verdict"] == "fail"
     failing = set((f["user"], f["context"]) for f in verdicts[SHADOWED]["failures"])
-    assert set(u for u, dummy in failing) == {"dave", "erin", "frank", "gina"}
+    assert set(u for u, dummy in failing) == {"dave", "erin", "frank", "gina", "fred", "tina", "hank"}
     assert set(c for dummy, c in failing) == {"login", "interactive"}      # only the required contexts count
     for name in (OK, SHADOWED):
         ctx = dict(((c["user"], c["context"]), c) for c in verdicts[name]["contexts"])
         assert ctx["alice", "ssh"]["status"] == "probed"                     # a real sshd answered
         assert ctx["alice", "systemd"]["status"] == "probed"
+        # fish and tcsh users are probed in their own shells, never an error
+        for user in ("fiona", "ted"):
+            for context in ("login", "interactive", "ssh"):
+                assert ctx[user, context]["status"] == "probed", ctx[user, context]
 
 
 class Cells(html.parser.HTMLParser):

@@ -126,6 +126,40 @@ def test_path_order_and_no_duplicates_when_sourced_twice(host):
     assert len(entries) == len(set(entries)), entries
 
 
+# fish and tcsh get their own startup files where they are installed, and nothing where they are not
+SHELL_FILES = {"fish": ("/etc/fish/conf.d/labfleet-uv.fish", "/usr/bin/fish"),
+               "tcsh": ("/etc/csh.cshrc", "/usr/bin/tcsh")}
+
+
+@pytest.mark.parametrize("shell", sorted(SHELL_FILES))
+def test_fish_and_tcsh_get_the_same_path_order_without_duplicates(host, shell):
+    path, binary = SHELL_FILES[shell]
+    marked = host.file(path).exists and "labfleet.uv.shared_python" in host.file(path).content_string
+    if not host.file(binary).exists:
+        assert not marked, "%s is written although %s is not installed" % (path, shell)
+        return
+    assert marked, path
+    assert host.file(path).user == "root" and host.file(path).mode == 0o644
+    home = host.user(FIRST).home
+    if shell == "fish":
+        # a login fish, then the file sourced again: the same PATH, no duplicate
+        cmd = "echo $PATH; source %s; echo $PATH; echo $UV_PYTHON_INSTALL_DIR" % path
+        argv = "runuser -u %s -- env -i HOME=%s USER=%s PATH=/usr/bin:/bin fish -l -c %s"
+    else:
+        cmd = "echo $PATH; source %s; echo $PATH; echo $UV_PYTHON_INSTALL_DIR" % path
+        argv = "runuser -u %s -- env -i HOME=%s USER=%s PATH=/usr/bin:/bin tcsh -c %s"
+    out = ok(host.run(argv % (FIRST, home, FIRST, shlex.quote(cmd)))).splitlines()
+    first, again, install_dir = out[-3], out[-2], out[-1]
+    sep = " " if shell == "fish" else ":"
+    entries = first.split(sep)
+    assert entries[:4] == [VENV + "/bin", ROOT + "/tool-bin", ROOT + "/python-bin", ROOT + "/bin"], first
+    assert len(entries) == len(set(entries)) and again == first, (first, again)
+    assert install_dir == ROOT + "/python"
+    # and the python a user of that shell gets is the shared venv's
+    runs = ok(host.run(argv % (FIRST, home, FIRST, shlex.quote("python -c 'import sys; print(sys.prefix)'"))))
+    assert runs.splitlines()[-1] == VENV
+
+
 @pytest.mark.parametrize("shell", ["sh", "bash", "zsh"])
 def test_profile_script_is_safe_under_set_u(host, shell):
     script = "/etc/profile.d/labfleet-uv.sh"
