@@ -101,26 +101,31 @@ class Shell(object):
         """word as one literal word of this shell's syntax (for the startup files the role writes)."""
         return "'" + word.replace("'", "'\\''") + "'"
 
-    # -- the probe text ------------------------------------------------------------------------------------
+    # -- the probe text: a head, then WORD for each word ({m} the marker, {w} the word, {run} its run line) ------
+    HEAD = """printf '{m} path %s\\n' "$PATH"
+"""
+    WORD = """printf '{m} cmd %s\\n' '{w}'
+type {w} 2>&1
+__lfp_rc=$?
+printf '{m} typerc %s\\n' "$__lfp_rc"
+if [ -n "${{BASH_VERSION-}}" ]; then printf '{m} fn '; (shopt -s extdebug; declare -F {w}) 2>/dev/null; echo; fi
+if [ "$__lfp_rc" = 0 ]; then
+printf '{m} run\\n'
+{run}
+printf '\\n{m} runrc %s\\n' "$?"
+fi
+"""
+    TAIL = """printf '{m} end\\n'
+"""
+    RUN_STDERR_TO_STDOUT = True
+
     def probe_script(self, commands, token):
+        """The probe in this shell's syntax: PATH, then for each word what the shell says it is and what runs."""
         mark = "@@%s" % token
-        lines = ["printf '%s path %%s\\n' \"$PATH\"" % mark]
+        text = self.HEAD.format(m=mark)
         for word in commands:
-            lines += [
-                "printf '%s cmd %%s\\n' '%s'" % (mark, word),
-                "type %s 2>&1" % word,
-                "__lfp_rc=$?",
-                "printf '%s typerc %%s\\n' \"$__lfp_rc\"" % mark,
-                "if [ -n \"${BASH_VERSION-}\" ]; then printf '%s fn '; (shopt -s extdebug; declare -F %s) "
-                "2>/dev/null; echo; fi" % (mark, word),
-                "if [ \"$__lfp_rc\" = 0 ]; then",
-                "printf '%s run\\n'" % mark,
-                run_line(word, mark, True),
-                "printf '\\n%s runrc %%s\\n' \"$?\"" % mark,
-                "fi",
-            ]
-        lines.append("printf '%s end\\n'" % mark)
-        return "\n".join(lines) + "\n"
+            text += self.WORD.format(m=mark, w=word, run=run_line(word, mark, self.RUN_STDERR_TO_STDOUT))
+        return text + self.TAIL.format(m=mark)
 
     def source_words(self, probe_file):
         """The words that make this shell run the probe file in itself (`ssh host cmd`, sudo -i, cron)."""
@@ -225,23 +230,18 @@ class FishShell(Shell):
     home_files = (".config/fish/config.fish", ".config/fish/conf.d", ".config/fish/fish_variables",
                   ".config/fish/functions")
 
-    def probe_script(self, commands, token):
-        mark = "@@%s" % token
-        lines = ["printf '%s path %%s\\n' (string join : -- $PATH)" % mark]
-        for word in commands:
-            lines += [
-                "printf '%s cmd %%s\\n' '%s'" % (mark, word),
-                "type %s 2>&1" % word,
-                "set __lfp_rc $status",
-                "printf '%s typerc %%s\\n' $__lfp_rc" % mark,
-                "if test $__lfp_rc = 0",
-                "printf '%s run\\n'" % mark,
-                run_line(word, mark, True),
-                "printf '\\n%s runrc %%s\\n' $status" % mark,
-                "end",
-            ]
-        lines.append("printf '%s end\\n'" % mark)
-        return "\n".join(lines) + "\n"
+    HEAD = """printf '{m} path %s\\n' (string join : -- $PATH)
+"""
+    WORD = """printf '{m} cmd %s\\n' '{w}'
+type {w} 2>&1
+set __lfp_rc $status
+printf '{m} typerc %s\\n' $__lfp_rc
+if test $__lfp_rc = 0
+printf '{m} run\\n'
+{run}
+printf '\\n{m} runrc %s\\n' $status
+end
+"""
 
     def source_words(self, probe_file):
         return ["source", probe_file]
@@ -375,26 +375,25 @@ class CshShell(Shell):
     ext = "csh"
     home_files = (".tcshrc", ".cshrc", ".login")
 
-    def probe_script(self, commands, token):
-        mark = "@@%s" % token
-        # builtins only for the protocol (echo, which, set): a PATH without /usr/bin still reports
-        lines = ['set prompt = ""', 'echo "%s path $PATH"' % mark]
-        for word in commands:
-            lines += [
-                'echo "%s cmd %s"' % (mark, word),
-                "which %s" % word,
-                "set __lfp_rc = $status",
-                'echo "%s typerc $__lfp_rc"' % mark,
-                "if ( $__lfp_rc == 0 ) then",
-                'echo "%s run"' % mark,
-                run_line(word, mark, False).replace("</dev/null", "< /dev/null"),
-                "set __lfp_rc = $status",
-                'echo ""',
-                'echo "%s runrc $__lfp_rc"' % mark,
-                "endif",
-            ]
-        lines.append('echo "%s end"' % mark)
-        return "\n".join(lines) + "\n"
+    # builtins only for the protocol (echo, which, set): a PATH without /usr/bin still reports
+    HEAD = """set prompt = ""
+echo "{m} path $PATH"
+"""
+    WORD = """echo "{m} cmd {w}"
+which {w}
+set __lfp_rc = $status
+echo "{m} typerc $__lfp_rc"
+if ( $__lfp_rc == 0 ) then
+echo "{m} run"
+{run}
+set __lfp_rc = $status
+echo ""
+echo "{m} runrc $__lfp_rc"
+endif
+"""
+    TAIL = """echo "{m} end"
+"""
+    RUN_STDERR_TO_STDOUT = False
 
     def source_words(self, probe_file):
         return ["source", probe_file]

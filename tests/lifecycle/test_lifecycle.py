@@ -292,8 +292,8 @@ def test_07_runs_killed_at_random_points_always_rerun_green():
         # a run that finished before its kill time is run again with half the time, so every one of the kills
         # really interrupts a run, however fast or slow the machine is
         for dummy in range(6):
-            context = "kill %d (%s to %s at %.1f s, seed %d)" % (n + 1, "fresh" if fresh else "change", target, at,
-                                                                   SEED)
+            kind = "fresh" if fresh else "change"
+            context = "kill %d (%s to %s at %.1f s, seed %d)" % (n + 1, kind, target, at, SEED)
             print(context)
             if not kill_at(at, lifecycle_minor=target):
                 break

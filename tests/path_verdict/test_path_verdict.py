@@ -218,8 +218,8 @@ def test_identical_accounts_are_probed_once_and_each_is_reported(verdicts):
     assert hank["shadow"]["value"] == "/home/hank/bin" and hank["shadow"]["origin"].startswith("/home/hank/.profile:")
     ctx = dict(((c["user"], c["context"]), c) for c in verdicts[OK]["contexts"])
     amy = result(verdicts, OK, "amy", "login")
-    assert amy["won"] and ctx["amy", "login"]["path"] == [p.replace("/home/alice", "/home/amy")
-                                                         for p in ctx["alice", "login"]["path"]]
+    twin_path = [p.replace("/home/alice", "/home/amy") for p in ctx["alice", "login"]["path"]]
+    assert amy["won"] and ctx["amy", "login"]["path"] == twin_path
 
 
 def test_host_verdicts_and_failures(verdicts):

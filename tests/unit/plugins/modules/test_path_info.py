@@ -10,7 +10,7 @@ from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.labfleet.uv.plugins.module_utils import _path_judge as judge
-from ansible_collections.labfleet.uv.plugins.module_utils._path_shells import CshShell, FishShell, Shell, shell_for
+from ansible_collections.labfleet.uv.plugins.module_utils._path_shells import Shell
 from ansible_collections.labfleet.uv.plugins.modules import path_info
 
 
