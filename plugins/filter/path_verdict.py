@@ -10,7 +10,8 @@ name: path_verdict_matrix
 short_description: A user x context matrix from a labfleet.uv.path_info result
 version_added: 0.2.0
 description:
-  - Groups the per-command results of M(labfleet.uv.path_info) into one cell per user and context with a status
+  - Groups the per-command results of M(labfleet.uv.path_info) into one cell per probed user and context (an
+    account probed as another, one of the module's C(twins), is counted with it in C(alike)) with a status
     (V(ok), V(lost), V(error), V(n/a) for an unavailable context, V(no sudo) for a user sudo does not allow) and
     the reasons when it is not V(ok).
   - The same module also provides C(path_verdict_lines) (the role's text report for one host) and
@@ -32,7 +33,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: "C(users), C(contexts), C(required), C(verdict) and C(cells): user -> context -> {status, label, reasons}."
+  description: "C(users), C(contexts), C(required), C(verdict), C(cells) (user -> context -> {status, label, reasons})
+    and C(alike) (user -> how many twins it stands for)."
   type: dict
 """
 
@@ -78,26 +80,34 @@ def _lost_label(results, bad):
 
 
 def path_verdict_matrix(result):
+    """One row per probed user; twins (accounts probed as another, the module's `twins`) are counted in `alike`."""
     results = result.get("results") or []
     summary = result.get("summary") or {}
-    users = list(summary.get("users") or [])
+    twins = result.get("twins") or {}
+    twin_names = set(name for members in twins.values() for name in members)
+    users = [u for u in summary.get("users") or [] if u not in twin_names]
     contexts = list(summary.get("contexts") or [])
+    by_cell = {}
+    for r in results:
+        by_cell.setdefault((r["user"], r["context"]), []).append(r)
     cells = {}
     for user in users:
         cells[user] = {}
         for ctx in contexts:
-            mine = [r for r in results if r["user"] == user and r["context"] == ctx]
+            mine = by_cell.get((user, ctx))
             if mine:
                 cells[user][ctx] = _cell(mine)
     return dict(users=users, contexts=contexts, required=list(summary.get("required_contexts") or contexts),
-                verdict=result.get("verdict", "unknown"), cells=cells)
+                verdict=result.get("verdict", "unknown"), cells=cells,
+                alike=dict((u, len(twins.get(u) or [])) for u in users))
 
 
 def path_verdict_lines(result, host="", check_mode=False):
     """A text table, one row per user, then one line per failure: the role's report for one host."""
     m = path_verdict_matrix(result)
     heads = [c + ("*" if c in m["required"] else "") for c in m["contexts"]]
-    rows = [[u] + [m["cells"][u].get(c, {}).get("label", "") for c in m["contexts"]] for u in m["users"]]
+    rows = [[u + (" (+%d alike)" % m["alike"][u] if m["alike"][u] else "")]
+            + [m["cells"][u].get(c, {}).get("label", "") for c in m["contexts"]] for u in m["users"]]
     lines = ["%s: the managed Python %s (* = required context)%s" % (
         host or "host", "wins" if m["verdict"] == "pass" else "does NOT win everywhere required",
         "; check mode, so what this run would install is not there yet" if check_mode else "")]
@@ -135,9 +145,10 @@ def path_verdict_fleet(hostvars, hosts, var="shared_python_verdict_result"):
                        if cell["status"] in ("lost", "error")]
             versions = sorted(set(cell["label"][3:] for dummy, cell in per_user
                                   if cell["status"] == "ok" and cell["label"] != "ok"))
-            counts = dict((s, sum(1 for dummy, cell in per_user if cell["status"] == s)) for s in ORDER)
+            # a user row stands for itself and its twins
+            counts = dict((s, sum(1 + m["alike"][u] for u, cell in per_user if cell["status"] == s)) for s in ORDER)
             cells[ctx] = dict(status=worst, required=ctx in m["required"], details=details, versions=versions,
-                              counts=counts, users=len(per_user))
+                              counts=counts, users=sum(1 + m["alike"][u] for u, dummy in per_user))
         out["hosts"].append(dict(name=host, verdict=m["verdict"], cells=cells, message=""))
         if m["verdict"] != "pass":
             out["failing"].append(host)

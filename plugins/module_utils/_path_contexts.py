@@ -287,32 +287,31 @@ class PathInfo(object):
         return meta, parsed
 
     def check(self):
+        """(results and contexts of the probed accounts, {probed account: [its twins' passwd entries]})."""
         required = set(self.p["required_contexts"] or self.p["contexts"])
-        users = self.users()
+        users = self.all_users = self.users()
         workers = max(1, self.p["concurrency"])
         # what the contexts share is read once, before they run side by side
         if "ssh" in self.p["contexts"]:
             self.ssh_setup()
-        if set(self.p["contexts"]) & set(["sudo", "sudo_login"]):
+        twins = Twins(self) if self.p["group_identical"] else None
+        sudo = set(self.p["contexts"]) & set(["sudo", "sudo_login"])
+        if sudo and (twins is None or not twins.sudoers_local):
+            # sudo's answer for each user is part of what makes users alike
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 list(pool.map(self.sudo_policy, users))
-        groups = Twins(self).groups(users) if self.p["group_identical"] else [[pw] for pw in users]
+        groups = twins.groups(users) if twins else [[pw] for pw in users]
+        if sudo:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                list(pool.map(self.sudo_policy, [g[0] for g in groups]))
         pairs = [(g[0], ctx) for g in groups for ctx in self.p["contexts"]]
         with ThreadPoolExecutor(max_workers=workers) as pool:
             done = list(pool.map(lambda pair: self.check_one(pair[0], pair[1], pair[1] in required), pairs))
-        per_rep = {}
-        for (pw, dummy), answer in zip(pairs, done):
-            per_rep.setdefault(pw.pw_name, []).append(answer)
         results, contexts = [], []
-        member_of = dict((pw.pw_name, g[0]) for g in groups for pw in g)
-        for pw in users:
-            rep = member_of[pw.pw_name]
-            for meta, judged in per_rep[rep.pw_name]:
-                if rep.pw_name != pw.pw_name:
-                    meta, judged = as_twin(meta, rep, pw), [as_twin(r, rep, pw) for r in judged]
-                contexts.append(meta)
-                results += judged
-        return results, contexts, len(groups)
+        for meta, judged in done:
+            contexts.append(meta)
+            results += judged
+        return results, contexts, dict((g[0].pw_name, g[1:]) for g in groups if len(g) > 1)
 
     def check_one(self, pw, ctx, req):
         """Probe one user in one context: (the context's meta, one result per command)."""
@@ -403,8 +402,26 @@ class Twins(object):
         system = b"\n".join(data for path in SYSTEM_STARTUP for dummy, data in walk_files(path))
         self.system_text = system.decode("utf-8", "replace")
         self.named = set(WORD_IN_TEXT_RE.findall(self.system_text))
+        # sudoers' #UID, a whole number after a '#' that starts a word
+        self.named_uids = set(int(n) for n in re.findall(r"(?<![\w#])#(\d+)(?!\w)", self.system_text))
         self.system_refs = set(HOME_REF_RE.findall(self.system_text))
         self.spool = next((d for d in CRON_SPOOLS if os.path.isdir(d)), None)
+        self.sudoers_local = self.sudoers_from_files_only()
+
+    @staticmethod
+    def sudoers_from_files_only():
+        """Whether sudo's rules are only the files read above (no LDAP or sssd, no netgroups): then sudoers can
+        single out a user only by name, #uid or group, which the fingerprint covers, and sudo is asked only for
+        the users probed."""
+        for dummy, data in walk_files("/etc/nsswitch.conf"):
+            for line in data.decode("utf-8", "replace").splitlines():
+                words = line.split("#", 1)[0].split()
+                if words and words[0] == "sudoers:" and words[1:] != ["files"]:
+                    return False
+        for dummy, data in walk_files("/etc/sudoers") + walk_files("/etc/sudoers.d"):
+            if re.search(r"(^|[\s,=(!])\+\w", data.decode("utf-8", "replace"), re.M):
+                return False
+        return True
 
     def groups(self, users):
         out = {}
@@ -416,7 +433,7 @@ class Twins(object):
         """Everything that can change an answer for pw; a user the system singles out is their own group."""
         p = self.info.p
         home = pw.pw_dir
-        if pw.pw_uid == 0 or pw.pw_name in self.named or "#%d" % pw.pw_uid in self.system_text \
+        if pw.pw_uid == 0 or pw.pw_name in self.named or pw.pw_uid in self.named_uids \
                 or not os.path.isdir(home) or (self.spool is None and "cron" in p["contexts"]):
             return ("alone", pw.pw_name)
         st = os.stat(home)
@@ -431,7 +448,7 @@ class Twins(object):
             primary = str(pw.pw_gid)
         # a group of one's own (Debian's USERGROUPS) is alike for everyone; a shared primary group counts by name
         own = primary == pw.pw_name or pw.pw_gid == pw.pw_uid
-        sudo = self.info.sudo_policies.get(pw.pw_name, (None, None, None))[:2]
+        sudo = None if self.sudoers_local else self.info.sudo_policies.get(pw.pw_name, (None, None, None))[:2]
         return (pw.pw_shell, st.st_uid == pw.pw_uid, stat.S_IMODE(st.st_mode),
                 "own" if own else primary, tuple(groups), digest(own_files), digest(dirs),
                 self.cron_vars(pw), sudo)
@@ -460,6 +477,18 @@ class Twins(object):
             lines = [line.strip() for line in data.decode("utf-8", "replace").splitlines()
                      if re.match(r"^\s*[A-Za-z_][A-Za-z0-9_]*\s*=", line)]
         return digest(sorted(lines))
+
+
+def with_twins(results, twins):
+    """results, and for each result of a probed account the same result as each of its twins (as_twin)."""
+    out = []
+    for r in results:
+        out.append(r)
+        rep = twins.get(r["user"])
+        if rep:
+            owner = pwd.getpwnam(r["user"])
+            out += [as_twin(r, owner, pw) for pw in rep]
+    return out
 
 
 def as_twin(obj, rep, pw):

@@ -112,8 +112,10 @@ options:
     default: 4
   group_identical:
     description:
-      - Probe once for accounts whose answers cannot differ (a room of accounts made from C(/etc/skel)), and report
-        every one of them, each result saying whom it was probed as (RV(results[].probed_as)).
+      - Probe once for accounts whose answers cannot differ (a room of accounts made from C(/etc/skel)). Every
+        account is still reported, in RV(summary) (users and counts), in RV(twins) (which account each one was
+        probed as) and, when it fails, in RV(failures) with its own home and name; RV(results) and RV(contexts)
+        hold the probed accounts only, so 500 twins cost about what one does.
       - Two accounts are identical when they have the same login shell, the same startup files in their home
         (every file each known shell, PAM and sshd read there, byte for byte), the same home directories that
         startup files can put on PATH (C(~/bin), C(~/.local/bin) and any C($HOME/...) they name; whether each exists
@@ -176,14 +178,16 @@ verdict:
   type: str
   sample: fail
 summary:
-  description: Counts of the results by status, plus the users and contexts probed.
+  description: Counts of the results by status (a twin's counted as its own), every user, the contexts, and how many
+    accounts were really probed.
   returned: always
   type: dict
-  sample: {won: 40, lost: 2, unavailable: 6, not_permitted: 12, error: 0, users: [root, alice], contexts: [login, cron],
+  sample: {won: 40, lost: 2, unavailable: 6, not_permitted: 12, error: 0, users: [root, alice, stu1], contexts: [login],
            probed_users: 2}
 failures:
   description: The results that count against the verdict (lost or error in a required context), in the same form as
-    O(ignore:results).
+    O(ignore:results), one for every account (a twin's with its own home and name and C(probed_as), the account
+    that was probed for it).
   returned: always
   type: list
   elements: dict
@@ -194,8 +198,13 @@ failures:
       status: lost
       reason: "/opt/foreign/bin/python (other, Python 3.9.2) shadows /opt/uv/venv/bin/python: PATH entry /opt/foreign/bin
         comes before /opt/uv/venv/bin, set by /home/alice/.profile:28"
+twins:
+  description: For each probed account, the accounts identical to it (O(group_identical)), whose answers are its own.
+  returned: always
+  type: dict
+  sample: {alice: [stu1, stu2, stu3]}
 contexts:
-  description: One entry per user and context; how it was probed and the PATH that context had.
+  description: One entry per probed user and context; how it was probed and the PATH that context had.
   returned: always
   type: list
   elements: dict
@@ -229,16 +238,12 @@ contexts:
       description: "Whether this context counts for the verdict."
       type: bool
       returned: always
-    probed_as:
-      description: "The identical account that was probed for this one (O(group_identical))."
-      type: str
-      returned: when another account was probed for this one
     reason:
       description: "Why it is unavailable, not permitted or an error."
       type: str
       returned: when not probed
 results:
-  description: One entry per user, context and command.
+  description: One entry per probed user, context and command.
   returned: always
   type: list
   elements: dict
@@ -267,10 +272,6 @@ results:
       description: "Whether this context counts for the verdict."
       type: bool
       returned: always
-    probed_as:
-      description: "The identical account that was probed for this one (O(group_identical))."
-      type: str
-      returned: when another account was probed for this one
     kind:
       description: What the word resolves to, V(file), V(hashed), V(alias), V(function), V(builtin), V(keyword) or
         V(not_found).
@@ -327,7 +328,7 @@ results:
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.labfleet.uv.plugins.module_utils._path_contexts import ALL_CONTEXTS, PathInfo
+from ansible_collections.labfleet.uv.plugins.module_utils._path_contexts import ALL_CONTEXTS, PathInfo, with_twins
 from ansible_collections.labfleet.uv.plugins.module_utils._path_shells import WORD_RE
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, is_minor
 
@@ -376,22 +377,24 @@ def main():
     info = PathInfo(module)
     try:
         info.setup()
-        results, contexts, probed = info.check()
+        results, contexts, twins = info.check()
     finally:
         info.cleanup()
 
+    # twins are reported without repeating their results: counted in the summary, listed in `twins`, and each
+    # one's failures spelled out (with their own home and name)
+    weight = dict((rep, 1 + len(members)) for rep, members in twins.items())
     counts = dict(won=0, lost=0, unavailable=0, not_permitted=0, error=0)
     for r in results:
-        counts[r["status"]] = counts.get(r["status"], 0) + 1
-    failures = [r for r in results if r["required"] and r["status"] in ("lost", "error")]
-    users = []
-    for c in contexts:
-        if c["user"] not in users:
-            users.append(c["user"])
+        counts[r["status"]] = counts.get(r["status"], 0) + weight.get(r["user"], 1)
+    failures = with_twins([r for r in results if r["required"] and r["status"] in ("lost", "error")], twins)
+    users = [pw.pw_name for pw in info.all_users]
     summary = dict(counts, users=users, contexts=list(p["contexts"]),
-                   required_contexts=list(p["required_contexts"] or p["contexts"]), probed_users=probed)
+                   required_contexts=list(p["required_contexts"] or p["contexts"]), probed_users=len(users) - sum(
+                       len(m) for m in twins.values()))
     module.exit_json(changed=False, verdict="fail" if failures else "pass", summary=summary, failures=failures,
-                     contexts=contexts, results=results)
+                     contexts=contexts, results=results,
+                     twins=dict((rep, [pw.pw_name for pw in members]) for rep, members in twins.items()))
 
 
 if __name__ == "__main__":

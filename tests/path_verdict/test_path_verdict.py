@@ -52,6 +52,7 @@ EXPECTED = {
     # amy is alice's twin (probed once for both), hank is not: his ~/bin holds a python
     (OK, "amy", "login"): True, (OK, "amy", "interactive"): True, (OK, "amy", "ssh"): False,
     (SHADOWED, "amy", "login"): True, (SHADOWED, "hank", "login"): False, (SHADOWED, "hank", "interactive"): False,
+    (SHADOWED, "eve", "login"): False, (SHADOWED, "eve", "interactive"): False,
 }
 
 
@@ -64,10 +65,17 @@ def verdicts():
     return hosts
 
 
+def probed_as(verdicts, host, user):
+    """The account path_info probed for user: user itself, or the account user is a twin of."""
+    return next((rep for rep, twins in verdicts[host]["twins"].items() if user in twins), user)
+
+
 def result(verdicts, host, user, context, command="python"):
+    """user's result: its own, or for a twin, the probed account's (a consumer reads it the same way)."""
+    rep = probed_as(verdicts, host, user)
     found = [r for r in verdicts[host]["results"]
-             if (r["user"], r["context"], r["command"]) == (user, context, command)]
-    assert len(found) == 1, (host, user, context, command)
+             if (r["user"], r["context"], r["command"]) == (rep, context, command)]
+    assert len(found) == 1, (host, user, rep, context, command)
     return found[0]
 
 
@@ -207,19 +215,26 @@ def test_shadows_are_named_with_the_file_and_line_that_set_them(verdicts):
 
 def test_identical_accounts_are_probed_once_and_each_is_reported(verdicts):
     for name in (OK, SHADOWED):
-        ctx = dict(((c["user"], c["context"]), c) for c in verdicts[name]["contexts"])
-        assert all(ctx["amy", c].get("probed_as") == "alice" for c in verdicts[name]["summary"]["contexts"])
-        assert all("probed_as" not in ctx["alice", c] for c in verdicts[name]["summary"]["contexts"])
-        assert verdicts[name]["summary"]["probed_users"] < len(verdicts[name]["summary"]["users"])
-    ctx = dict(((c["user"], c["context"]), c) for c in verdicts[SHADOWED]["contexts"])
+        v = verdicts[name]
+        assert "amy" in v["twins"]["alice"] and "amy" in v["summary"]["users"]
+        probed = set(r["user"] for r in v["results"])
+        assert "amy" not in probed and "alice" in probed
+        assert v["summary"]["probed_users"] == len(probed) < len(v["summary"]["users"])
+        # the counts cover every account: a result of a probed account counts for its twins too
+        total = sum(v["summary"][s] for s in ("won", "lost", "unavailable", "not_permitted", "error"))
+        assert total == len(v["summary"]["users"]) * len(v["summary"]["contexts"]) * len(
+            set(r["command"] for r in v["results"]))
     # hank differs in what his startup files put on PATH: probed on his own, and he loses with his own ~/bin
-    assert "probed_as" not in ctx["hank", "login"]
+    assert probed_as(verdicts, SHADOWED, "hank") == "hank"
     hank = result(verdicts, SHADOWED, "hank", "login")
     assert hank["shadow"]["value"] == "/home/hank/bin" and hank["shadow"]["origin"].startswith("/home/hank/.profile:")
-    ctx = dict(((c["user"], c["context"]), c) for c in verdicts[OK]["contexts"])
-    amy = result(verdicts, OK, "amy", "login")
-    twin_path = [p.replace("/home/alice", "/home/amy") for p in ctx["alice", "login"]["path"]]
-    assert amy["won"] and ctx["amy", "login"]["path"] == twin_path
+    # eve is erin's twin: her failures are her own, with her own file and line
+    assert probed_as(verdicts, SHADOWED, "eve") == "erin"
+    eve = [f for f in verdicts[SHADOWED]["failures"] if f["user"] == "eve" and f["command"] == "python"]
+    assert sorted(f["context"] for f in eve) == ["interactive", "login"], eve
+    for f in eve:
+        assert f["probed_as"] == "erin" and f["shadow"]["origin"].startswith("/home/eve/.bashrc:"), f
+        assert "/home/erin" not in f["reason"], f["reason"]
 
 
 def test_host_verdicts_and_failures(verdicts):
@@ -227,7 +242,7 @@ def test_host_verdicts_and_failures(verdicts):
     assert verdicts[OK]["changed"] is False
     assert verdicts[SHADOWED]["verdict"] == "fail"
     failing = set((f["user"], f["context"]) for f in verdicts[SHADOWED]["failures"])
-    assert set(u for u, dummy in failing) == {"dave", "erin", "frank", "gina", "fred", "tina", "hank"}
+    assert set(u for u, dummy in failing) == {"dave", "erin", "frank", "gina", "fred", "tina", "hank", "eve"}
     assert set(c for dummy, c in failing) == {"login", "interactive"}      # only the required contexts count
     for name in (OK, SHADOWED):
         ctx = dict(((c["user"], c["context"]), c) for c in verdicts[name]["contexts"])

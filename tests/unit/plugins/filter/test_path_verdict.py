@@ -65,3 +65,15 @@ def test_fleet_takes_the_worst_user_per_context_and_lists_unreachable_hosts():
     lines = path_verdict_fleet_lines(fleet)
     assert lines[0].split() == ["host", "login*", "cron", "sudo", "verdict"]
     assert "3 host(s), 2 failing: b, c (* = required context)" in lines
+
+
+def test_twins_are_one_row_that_says_how_many_it_stands_for_and_count_in_the_fleet():
+    result = dict(RESULT_FAIL, twins={"dave": ["stu1", "stu2"]},
+                  summary=dict(RESULT_FAIL["summary"], users=["root", "dave", "stu1", "stu2"]))
+    m = path_verdict_matrix(result)
+    assert m["users"] == ["root", "dave"] and m["alike"] == {"root": 0, "dave": 2}
+    lines = path_verdict_lines(result, "lab-01")
+    assert [line.split("  ")[0] for line in lines[1:4]] == ["user", "root", "dave (+2 alike)"]
+    fleet = path_verdict_fleet({"lab-01": {"shared_python_verdict_result": result}}, ["lab-01"])
+    login = fleet["hosts"][0]["cells"]["login"]
+    assert login["users"] == 4 and login["counts"]["lost"] == 3 and login["counts"]["ok"] == 1

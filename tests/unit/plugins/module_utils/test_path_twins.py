@@ -29,7 +29,7 @@ def names(groups):
 
 def test_skel_accounts_are_twins_and_any_difference_keeps_one_apart(tmp_path):
     twins = Twins(Info())
-    twins.named, twins.system_text, twins.spool = set(), "", str(tmp_path)   # no system file names anyone
+    twins.named, twins.named_uids, twins.spool = set(), set(), str(tmp_path)   # no system file names anyone
     a, b, c = (account(tmp_path, n, 5000 + i) for i, n in enumerate(["stu1", "stu2", "stu3"]))
     edited = account(tmp_path, "stu4", 5004, profile=SKEL_PROFILE + 'PATH="/opt/x:$PATH"\n')
     fish = account(tmp_path, "stu5", 5005, shell="/usr/bin/fish")
@@ -44,19 +44,20 @@ def test_skel_accounts_are_twins_and_any_difference_keeps_one_apart(tmp_path):
 
 def test_a_user_a_system_file_names_or_without_a_home_is_probed_alone(tmp_path):
     twins = Twins(Info())
-    twins.system_text, twins.spool = "Match User stu2\n", str(tmp_path)
-    twins.named = {"Match", "User", "stu2"}
+    twins.spool = str(tmp_path)
+    twins.named, twins.named_uids = {"Match", "User", "stu2"}, {5003}
     a, b = account(tmp_path, "stu1", 5000), account(tmp_path, "stu2", 5001)
     c = pwd.struct_passwd(("stu3", "x", 5002, 5002, "", str(tmp_path / "gone"), "/bin/bash"))
-    d = account(tmp_path, "stu4", 5003)
-    assert names(twins.groups([a, b, c, d])) == [["stu1", "stu4"], ["stu2"], ["stu3"]]
+    d = account(tmp_path, "stu4", 5003)          # sudoers names #5003
+    e = account(tmp_path, "stu5", 5004)
+    assert names(twins.groups([a, b, c, d, e])) == [["stu1", "stu5"], ["stu2"], ["stu3"], ["stu4"]]
 
 
 def test_crontab_variables_count_and_jobs_do_not(tmp_path):
     twins = Twins(Info(contexts=["cron"]))
     spool = tmp_path / "spool"
     spool.mkdir()
-    twins.named, twins.system_text, twins.spool = set(), "", str(spool)
+    twins.named, twins.named_uids, twins.spool = set(), set(), str(spool)
     a, b, c = (account(tmp_path, n, 5000 + i) for i, n in enumerate(["stu1", "stu2", "stu3"]))
     (spool / "stu1").write_text("* * * * * true\n")
     (spool / "stu3").write_text("SHELL=/usr/bin/fish\n")
@@ -65,7 +66,7 @@ def test_crontab_variables_count_and_jobs_do_not(tmp_path):
 
 def test_without_a_cron_spool_nobody_is_a_twin_for_cron(tmp_path):
     twins = Twins(Info(contexts=["cron"]))
-    twins.named, twins.system_text, twins.spool = set(), "", None
+    twins.named, twins.named_uids, twins.spool = set(), set(), None
     a, b = account(tmp_path, "stu1", 5000), account(tmp_path, "stu2", 5001)
     assert names(twins.groups([a, b])) == [["stu1"], ["stu2"]]
 
@@ -83,3 +84,16 @@ def test_a_twins_answer_has_its_own_home_and_name():
     assert r["reason"].endswith("PATH entry /home/stu10/bin comes before z, set by /home/stu10/.profile:3")
     assert r["resolved"] == "/home/stu1x/bin/python"        # another directory that only starts alike stays
     assert r["probed_as"] == "stu1"
+
+
+def test_sudo_is_asked_per_user_only_when_its_rules_come_from_elsewhere(monkeypatch):
+    from ansible_collections.labfleet.uv.plugins.module_utils import _path_contexts as contexts
+    files = {"/etc/nsswitch.conf": b"passwd: files\nsudoers: files\n", "/etc/sudoers": b"%sudo ALL=(ALL:ALL) ALL\n",
+             "/etc/sudoers.d": b""}
+    monkeypatch.setattr(contexts, "walk_files", lambda path: [("", files[path])] if files.get(path) else [])
+    assert Twins.sudoers_from_files_only()
+    files["/etc/sudoers.d"] = b"+lab-admins ALL=(ALL) ALL\n"                    # a netgroup
+    assert not Twins.sudoers_from_files_only()
+    files["/etc/sudoers.d"] = b""
+    files["/etc/nsswitch.conf"] = b"sudoers: files sss\n"                       # rules from sssd
+    assert not Twins.sudoers_from_files_only()
