@@ -277,6 +277,10 @@ class PathInfo(object):
         meta, argv = getattr(self, "ctx_" + ctx)(pw, False)
         if argv is None:
             return meta, None
+        if not shell_for(meta["shell"] or "/bin/sh").supported:
+            meta.update(status="error", reason="path_info has no probe for %s, the shell this context starts"
+                        % meta["shell"])
+            return meta, None
         rc, out, err = self.run(argv)
         parsed = parse_probe(out, self.token)
         if not parsed["complete"]:

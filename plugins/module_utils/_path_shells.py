@@ -438,12 +438,23 @@ endif
             "/etc/csh.login)" % self.name
 
 
-FAMILIES = {"fish": FishShell, "tcsh": CshShell, "csh": CshShell, "bsd-csh": CshShell}
+class UnknownShell(Shell):
+    """A login shell path_info has no probe for (nushell, xonsh, elvish...): its contexts are reported as errors that
+    say so, never judged with another shell's probe."""
+
+    supported = False
+
+
+Shell.supported = True
+POSIX_SHELLS = ("sh", "bash", "rbash", "dash", "zsh", "ksh", "ksh93", "mksh", "lksh", "pdksh", "ash", "busybox",
+                "posh", "yash")
+FAMILIES = dict([(name, Shell) for name in POSIX_SHELLS]
+                + [("fish", FishShell), ("tcsh", CshShell), ("csh", CshShell), ("bsd-csh", CshShell)])
 
 
 def shell_for(path):
-    """The Shell object for a shell's path; anything not fish or csh is treated as a POSIX shell."""
-    return FAMILIES.get(os.path.basename(path or "/bin/sh"), Shell)(path or "/bin/sh")
+    """The Shell object for a shell's path: POSIX shells, fish, csh and tcsh; any other is an UnknownShell."""
+    return FAMILIES.get(os.path.basename(path or "/bin/sh"), UnknownShell)(path or "/bin/sh")
 
 
 def all_families():

@@ -13,6 +13,7 @@ def test_each_shell_path_gets_its_family():
     assert [shell_for(p).family for p in ("/bin/bash", "/usr/bin/zsh", "/bin/dash", "/usr/bin/fish", "/usr/bin/tcsh",
                                           "/bin/csh", None)] == ["posix", "posix", "posix", "fish", "csh", "csh",
                                                                  "posix"]
+    assert not shell_for("/usr/local/bin/nu").supported and shell_for("/bin/bash").supported
 
 
 @pytest.mark.parametrize("lines,rc,kind,value", [
