@@ -100,9 +100,11 @@ options:
     default: /opt/uv/python-bin
   timeout:
     description:
-      - Seconds a single probe (one user in one context) may take before it is reported as an error.
+      - Seconds a single probe (one user in one context) may take before it is reported as an error that says it
+        timed out. A guard against a hang, far above what a probe takes (about a second; tens of seconds on a busy
+        or emulated machine).
     type: int
-    default: 60
+    default: 300
   concurrency:
     description:
       - How many probes (one user in one context each) run at once. They only read; C(1) runs them one by one.
@@ -347,7 +349,7 @@ def main():
             uv_path=UV_COMMON_ARGS["uv_path"],
             python_install_dir=UV_COMMON_ARGS["python_install_dir"],
             python_bin_dir=UV_COMMON_ARGS["python_bin_dir"],
-            timeout=dict(type="int", default=60),
+            timeout=dict(type="int", default=300),
             concurrency=dict(type="int", default=4),
             group_identical=dict(type="bool", default=True),
         ),

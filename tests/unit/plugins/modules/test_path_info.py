@@ -132,7 +132,7 @@ def test_foreign_python_earlier_on_path_loses_with_the_line_that_put_it_there(la
     foreign_py = ("/usr/bin/python3", "/usr", "/usr", "3.11.2")
 
     def answer(argv, token):
-        assert argv[:4] == ["timeout", "-k", "5", "60"]
+        assert argv[:4] == ["timeout", "-k", "5", "300"]
         if "-x" in argv:           # the traced re-run for the origin
             trace = ("+/etc/profile:7: PATH=/usr/bin:/bin\n"
                      "++/etc/profile.d/labfleet-uv.sh:24: PATH=%s/bin:/usr/bin:/bin\n"
