@@ -2,13 +2,13 @@
 # Copyright: labfleet.uv contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Filters that quote a word for the startup files of each shell the role writes (sh, fish, csh), with the same
-rules path_info's probes use (module_utils/_path_shells)."""
+"""Filters that quote a word for the fish and csh startup files the role writes (sh uses Ansible's `quote`), with
+the same rules path_info's probes use (module_utils/_path_shells)."""
 
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.labfleet.uv.plugins.module_utils._path_shells import CshShell, FishShell, Shell
+from ansible_collections.labfleet.uv.plugins.module_utils._path_shells import CshShell, FishShell
 
 
 def _quoter(shell):
@@ -33,5 +33,5 @@ def shell_word_problems(words, variable):
 
 class FilterModule(object):
     def filters(self):
-        return dict(sh_quote=_quoter(Shell), fish_quote=_quoter(FishShell), csh_quote=_quoter(CshShell),
+        return dict(fish_quote=_quoter(FishShell), csh_quote=_quoter(CshShell),
                     shell_word_problems=shell_word_problems)

@@ -88,6 +88,7 @@ class Shell(object):
 
     family = "posix"
     ext = "sh"
+    supported = True
     # startup files of this family in a user's home (relative): what makes two users' shells differ
     home_files = (".profile", ".bashrc", ".bash_profile", ".bash_login", ".zshenv", ".zprofile", ".zshrc",
                   ".zlogin", ".kshrc", ".shrc")
@@ -445,7 +446,6 @@ class UnknownShell(Shell):
     supported = False
 
 
-Shell.supported = True
 POSIX_SHELLS = ("sh", "bash", "rbash", "dash", "zsh", "ksh", "ksh93", "mksh", "lksh", "pdksh", "ash", "busybox",
                 "posh", "yash")
 FAMILIES = dict([(name, Shell) for name in POSIX_SHELLS]

@@ -124,6 +124,11 @@ options:
     suboptions:
       path: {type: path, required: true, description: The file.}
       text: {type: str, required: true, description: The text it must contain.}
+      marker:
+        type: str
+        description:
+          - The block's marker, as M(ansible.builtin.blockinfile) writes it with C(marker="# {mark} MARKER"); the file
+            must then hold O(blocks[].text) between its C(# BEGIN MARKER) and C(# END MARKER) lines.
       if_exists:
         type: list
         elements: path
@@ -227,13 +232,20 @@ def ownership_differs(st, want):
     return diffs
 
 
+def block_text(block):
+    """What the file must hold: the text, between blockinfile's BEGIN and END lines when the block has a marker."""
+    if not block["marker"]:
+        return block["text"]
+    return "# BEGIN %s\n%s\n# END %s" % (block["marker"], block["text"], block["marker"])
+
+
 def wanted(item):
     """Whether a file or block is wanted on this host: always, or where one of its if_exists paths exists."""
     return not item["if_exists"] or any(os.path.exists(path) for path in item["if_exists"])
 
 
-def path_lines(module):
-    """The pending lines for directories, files, links and blocks (those wanted here)."""
+def path_lines(module, skipped):
+    """The pending lines for directories, files, links and blocks (those not skipped here)."""
     p = module.params
     lines = []
     for d in p["directories"]:
@@ -244,7 +256,7 @@ def path_lines(module):
         diffs = ownership_differs(st, d)
         if diffs:
             lines.append("directory %s: %s differs" % (d["path"], ", ".join(diffs)))
-    for f in filter(wanted, p["files"]):
+    for f in (f for f in p["files"] if f["path"] not in skipped):
         st = os.lstat(f["path"]) if os.path.lexists(f["path"]) else None
         if st is None or not stat.S_ISREG(st.st_mode):
             lines.append("file %s: missing" % f["path"])
@@ -255,10 +267,10 @@ def path_lines(module):
     for link in p["links"]:
         if not os.path.islink(link["path"]) or os.readlink(link["path"]) != link["src"]:
             lines.append("link %s: not a link to %s" % (link["path"], link["src"]))
-    for block in filter(wanted, p["blocks"]):
+    for block in (b for b in p["blocks"] if b["path"] not in skipped):
         try:
             with open(block["path"]) as f:
-                present = block["text"] in f.read()
+                present = block_text(block) in f.read()
         except (IOError, OSError):
             present = False
         if not present:
@@ -316,6 +328,7 @@ def main():
                    options=dict(path=dict(type="path", required=True), src=dict(type="path", required=True))),
         blocks=dict(type="list", elements="dict", default=[],
                     options=dict(path=dict(type="path", required=True), text=dict(type="str", required=True),
+                                 marker=dict(type="str"),
                                  if_exists=dict(type="list", elements="path", default=[]))),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
@@ -355,11 +368,11 @@ def main():
         tools = ToolManager(module, p["tools"], p["tool_python"], p["tool_generation"], patch)
         pending += tools.pending()
         parts.append(tools)
-    pending += path_lines(module)
+    skipped = [item["path"] for item in p["files"] + p["blocks"] if not wanted(item)]
+    pending += path_lines(module, skipped)
     if p["generations"]:
         g = p["generations"]
         pending += generation_lines(g, target_patch(pythons, plan, g["python"], p["python_install_dir"]))
-    skipped = [item["path"] for item in p["files"] + p["blocks"] if not wanted(item)]
     module.exit_json(changed=False, pending=pending, architecture=os.uname()[4], uv_version=installed_uv,
                      skipped=skipped,
                      uv_pending=uv_problems,

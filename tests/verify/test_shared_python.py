@@ -141,13 +141,10 @@ def test_fish_and_tcsh_get_the_same_path_order_without_duplicates(host, shell):
     assert marked, path
     assert host.file(path).user == "root" and host.file(path).mode == 0o644
     home = host.user(FIRST).home
-    if shell == "fish":
-        # a login fish, then the file sourced again: the same PATH, no duplicate
-        cmd = "echo $PATH; source %s; echo $PATH; echo $UV_PYTHON_INSTALL_DIR" % path
-        argv = "runuser -u %s -- env -i HOME=%s USER=%s PATH=/usr/bin:/bin fish -l -c %s"
-    else:
-        cmd = "echo $PATH; source %s; echo $PATH; echo $UV_PYTHON_INSTALL_DIR" % path
-        argv = "runuser -u %s -- env -i HOME=%s USER=%s PATH=/usr/bin:/bin tcsh -c %s"
+    # a login fish or a tcsh, then the file sourced again: the same PATH, no duplicate
+    cmd = "echo $PATH; source %s; echo $PATH; echo $UV_PYTHON_INSTALL_DIR" % path
+    argv = "runuser -u %%s -- env -i HOME=%%s USER=%%s PATH=/usr/bin:/bin %s -c %%s" % (
+        "fish -l" if shell == "fish" else "tcsh")
     out = ok(host.run(argv % (FIRST, home, FIRST, shlex.quote(cmd)))).splitlines()
     first, again, install_dir = out[-3], out[-2], out[-1]
     sep = " " if shell == "fish" else ":"
