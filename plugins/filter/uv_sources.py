@@ -6,10 +6,9 @@
 
 from __future__ import annotations
 
-import re
-
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.six.moves.urllib.parse import unquote, urljoin
+from ansible_collections.labfleet.uv.plugins.module_utils._python_archives import archive_info, downloads_entries
 
 # `uname -m` (ansible_facts.architecture) -> how uv's release tarballs, uv's PyPI wheels and uv's
 # python-downloads JSON name that machine.
@@ -25,19 +24,12 @@ PLATFORMS = {
 }
 ALIASES = {"amd64": "x86_64", "arm64": "aarch64", "armhf": "armv7l", "armv7": "armv7l"}
 
-# cpython-3.11.2-linux-x86_64-gnu.tar.gz (uv's own key) or
-# cpython-3.13.1+20241206-x86_64-unknown-linux-gnu-install_only.tar.gz (python-build-standalone release)
-UV_KEY_RE = re.compile(r"^cpython-(?P<version>\d+\.\d+\.\d+)(?P<pre>(?:a|b|rc)\d+)?-linux-(?P<family>[a-z0-9_]+)"
-                       r"-(?P<libc>gnu|gnueabihf|musl)\.tar\.(?:gz|zst|xz)$")
-PBS_RE = re.compile(r"^cpython-(?P<version>\d+\.\d+\.\d+)(?P<pre>(?:a|b|rc)\d+)?\+(?P<build>\d+)-(?P<arch>[a-z0-9_]+)"
-                    r"-unknown-linux-(?P<libc>gnu|gnueabihf|musl)-install_only(?:_stripped)?\.tar\.(?:gz|zst)$")
 # what python-install-mirror replaces in the archive urls (uv's list has used each)
 UPSTREAM_PBS_PREFIXES = (
     "https://github.com/astral-sh/python-build-standalone/releases/download",
     "https://github.com/indygreg/python-build-standalone/releases/download",
     "https://releases.astral.sh/github/python-build-standalone/releases/download",
 )
-PBS_FAMILY = {"armv7": "armv7", "aarch64": "aarch64", "x86_64": "x86_64"}
 
 
 def uv_platform(machine):
@@ -51,42 +43,20 @@ def uv_platform(machine):
 
 def python_archive_info(filename):
     """Parse a CPython archive name into the fields of a uv python-downloads JSON entry."""
-    name = str(filename).rsplit("/", 1)[-1]
-    m = UV_KEY_RE.match(name)
-    if m:
-        family, libc, build = m.group("family"), m.group("libc"), None
-    else:
-        m = PBS_RE.match(name)
-        if not m:
-            raise AnsibleFilterError(
-                "%r is not a CPython archive name uv can describe: expected cpython-X.Y.Z-linux-ARCH-LIBC.tar.gz "
-                "or python-build-standalone's cpython-X.Y.Z+BUILD-ARCH-unknown-linux-LIBC-install_only.tar.gz" % name)
-        family, libc, build = PBS_FAMILY.get(m.group("arch"), m.group("arch")), m.group("libc"), m.group("build")
-    major, minor, patch = (int(x) for x in m.group("version").split("."))
-    return dict(name="cpython", major=major, minor=minor, patch=patch, series="%d.%d" % (major, minor), prerelease=m.group("pre") or "",
-                family=family, libc=libc, build=build, filename=name,
-                key="cpython-%s%s-linux-%s-%s" % (m.group("version"), m.group("pre") or "", family, libc))
+    try:
+        return archive_info(filename)
+    except ValueError as e:
+        raise AnsibleFilterError(str(e))
 
 
 def python_downloads_json(archives, base_url):
-    """A uv python-downloads JSON object for archives served under base_url.
-
-    archives: dicts with the archive's name (filename, or path as in a stat result) and its sha256
-    (sha256, or checksum as in a stat result made with checksum_algorithm=sha256).
-    """
-    entries = {}
-    for archive in archives:
-        info = python_archive_info(archive.get("filename") or archive["path"])
-        sha256 = archive.get("sha256") or archive.get("checksum")
-        if not sha256 or len(sha256) != 64:
-            raise AnsibleFilterError("no sha256 for %s" % info["filename"])
-        entries[info["key"]] = dict(
-            name="cpython", arch=dict(family=info["family"], variant=None), os="linux", libc=info["libc"],
-            major=info["major"], minor=info["minor"], patch=info["patch"], prerelease=info["prerelease"],
-            url=base_url.rstrip("/") + "/" + info["filename"], sha256=sha256, variant=None)
-        if info["build"]:
-            entries[info["key"]]["build"] = info["build"]
-    return entries
+    """A uv python-downloads JSON object for archives (dicts with filename or path, and sha256 or checksum, as a
+    stat result made with checksum_algorithm=sha256 has them) served under base_url."""
+    try:
+        return downloads_entries([(a.get("filename") or a["path"], a.get("sha256") or a.get("checksum"))
+                                  for a in archives], base_url)
+    except ValueError as e:
+        raise AnsibleFilterError(str(e))
 
 
 def pypi_uv_wheel(index_json, version, machine, json_url):
@@ -158,8 +128,13 @@ def python_fetch_list(downloads, versions, machines, mirror=""):
     return picked
 
 
+def transfer_to(path, directory):
+    """A file on the controller sent into directory on the host (labfleet.uv.uv_apply's transfers): {src, dest}."""
+    return dict(src=path, dest=directory.rstrip("/") + "/" + str(path).rsplit("/", 1)[-1])
+
+
 class FilterModule(object):
     def filters(self):
         return dict(uv_platform=uv_platform, python_archive_info=python_archive_info,
                     python_downloads_json=python_downloads_json, pypi_uv_wheel=pypi_uv_wheel,
-                    uv_asset=uv_asset, python_fetch_list=python_fetch_list)
+                    uv_asset=uv_asset, python_fetch_list=python_fetch_list, transfer_to=transfer_to)

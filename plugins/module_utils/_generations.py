@@ -23,6 +23,7 @@ import ctypes
 import os
 import re
 import shutil
+import stat
 import time
 
 GENERATION_RE = re.compile(r"^3\.\d{1,2}\.\d+$")
@@ -238,3 +239,89 @@ def retire(paths, links, grace):
     for path in sorted(paths, key=lambda p: not os.path.islink(p)):
         if os.path.lexists(path):
             remove(path)
+
+
+def describe_venv_path(venv_path):
+    """One line for diffs: where the stable venv path points, or what it is."""
+    if not venv_path:
+        return ""
+    if os.path.islink(venv_path):
+        return "%s -> %s\n" % (venv_path, os.readlink(venv_path))
+    return "%s (%s)\n" % (venv_path, "directory" if os.path.isdir(venv_path) else "missing")
+
+
+def switch_generation(module, python, python_install_dir, venv_path, tool_dir, tool_bin_dir, grace):
+    """Point venv_path at the generation of the patch python is installed at and retire the others (check mode:
+    say what would be done). The caller holds the host lock. Returns the result (changed, switched, venv_target,
+    retired, diff)."""
+    venv_path = venv_path.rstrip("/") if venv_path else None
+    patch = installed_patch(python_install_dir, python)
+    if patch is None:
+        if module.check_mode:
+            return dict(changed=True, switched=True, venv_target=None, retired=[],
+                        msg="CPython %s is not installed yet" % python)
+        module.fail_json(msg="CPython %s is not installed in %s (option python)" % (python, python_install_dir))
+    before = describe_venv_path(venv_path)
+    switched, target = False, None
+    if venv_path:
+        target = venv_generation(venv_path, patch)
+        if read_pyvenv_cfg(target) is None:
+            module.fail_json(msg="%s is not a venv: build the generation first (labfleet.uv.uv_venv)" % target)
+        if os.path.lexists(venv_path) and not os.path.islink(venv_path) and not (
+                os.path.isdir(venv_path) and (read_pyvenv_cfg(venv_path) is not None or looks_like_venv(venv_path))):
+            module.fail_json(msg="%s exists and is not a venv nor a link: refusing to replace it "
+                                 "(option venv_path)" % venv_path)
+        switched = not points_to(venv_path, target)
+        if switched and not module.check_mode:
+            switch(venv_path, target)
+    paths, links = retirable(venv_path, tool_dir, tool_bin_dir, patch)
+    if switched and module.check_mode and os.path.isdir(venv_path) and not os.path.islink(venv_path):
+        paths.append(venv_path + " (the venv made before generations)")
+    if (paths or links) and not module.check_mode:
+        retire(paths, links, grace)
+    retired = links + paths
+    after = "%s -> %s\n" % (venv_path, os.path.basename(target)) if venv_path else ""
+    return dict(changed=switched or bool(retired), switched=switched, venv_target=target, retired=retired,
+                diff=dict(before=before + "".join("%s\n" % r for r in retired), after=after))
+
+
+def stray_entries(root):
+    """The paths under root (a venv or a tool environment, root's own) that someone else owns or that group or
+    others may write: what lets one user change what every user runs."""
+    uid, gid = os.geteuid(), os.getegid()
+    found = []
+    if not os.path.isdir(root) or os.path.islink(root):
+        return found
+    for top, dirs, files in os.walk(root):
+        for name in [""] + dirs + files:
+            path = os.path.join(top, name) if name else top
+            st = os.lstat(path)
+            # uv makes its lock files (.lock) writable by everyone, and only locks them
+            loose = stat.S_ISDIR(st.st_mode) or (stat.S_ISREG(st.st_mode) and name != ".lock")
+            if st.st_uid != uid or st.st_gid != gid or (loose and st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)):
+                found.append(path)
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(top, d))]
+    return found
+
+
+def stray_lines(root, what):
+    """The pending line for stray_entries(root), or none."""
+    found = stray_entries(root)
+    if not found:
+        return []
+    return ["give %d path(s) in %s back to root, writable by root only (%s: %s)" % (
+        len(found), what, root, found[0])]
+
+
+def reclaim_lines(module, root, what):
+    """Give what stray_entries(root) found back to root, writable by root only (not in check mode). Returns the
+    pending line of what it did (or would do)."""
+    lines = stray_lines(root, what)
+    if lines and not module.check_mode:
+        uid, gid = os.geteuid(), os.getegid()
+        for path in stray_entries(root):
+            st = os.lstat(path)
+            os.lchown(path, uid, gid)
+            if stat.S_ISDIR(st.st_mode) or (stat.S_ISREG(st.st_mode) and os.path.basename(path) != ".lock"):
+                os.chmod(path, stat.S_IMODE(st.st_mode) & ~(stat.S_IWGRP | stat.S_IWOTH))
+    return lines

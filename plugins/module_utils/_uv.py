@@ -71,10 +71,13 @@ class UvRunner(object):
             # write) the shared cache, as on an image mounted read-only
             self.env["UV_NO_CACHE"] = "1"
         self.commands = []
+        # False when the uv there does not work (it answers --version with something else): its queries are
+        # not asked, as if it were missing, until it is replaced
+        self.usable = True
 
     @property
     def available(self):
-        return os.path.isfile(self.uv) and os.access(self.uv, os.X_OK)
+        return self.usable and os.path.isfile(self.uv) and os.access(self.uv, os.X_OK)
 
     def require(self):
         """Fail clearly when uv is missing (outside check mode, where a missing uv means 'would install')."""

@@ -164,9 +164,12 @@ class PythonInstaller(object):
 
     def run(self):
         with host_lock(self.module):
-            self._run()
+            result = self.apply()
+        self.module.exit_json(**result)
 
-    def _run(self):
+    def apply(self):
+        """Carry out the plan (check mode: say what it would do); the caller holds the host lock. Returns the
+        module result."""
         before, missing, shims_ok, foreign, upgrades, superseded = self.plan()
         if foreign and not self.force:
             names = ", ".join(sorted(foreign))
@@ -203,7 +206,7 @@ class PythonInstaller(object):
             after = self.predicted(before, missing)
         else:
             after = before
-        self.module.exit_json(changed=changed, installed=after["installed"], shims=after["shims"],
+        return dict(changed=changed, installed=after["installed"], shims=after["shims"],
                               commands=self.uv.commands,
                               diff=dict(before=self.describe(before), after=self.describe(after)))
 

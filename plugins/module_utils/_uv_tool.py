@@ -11,7 +11,8 @@ import os
 import re
 
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner, host_lock
-from ansible_collections.labfleet.uv.plugins.module_utils._generations import installed_patch, tool_generation
+from ansible_collections.labfleet.uv.plugins.module_utils._generations import (
+    installed_patch, reclaim_lines, stray_lines, tool_generation)
 
 NAME_RE = re.compile(r"^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(\[[A-Za-z0-9._,\s-]+\])?$")
 BARE_VERSION_RE = re.compile(r"^\d+(\.\d+)*([a-z]+\d*)?(\.post\d+)?(\.dev\d+)?$")
@@ -19,6 +20,8 @@ SPEC_RE = re.compile(r"^\s*(===|==|~=|!=|>=|<=|>|<)\s*[A-Za-z0-9.*+!_-]+\s*$")
 # pre-commit v4.3.0 [required: ==4.3.0] [CPython 3.11.2]
 # error: Executable already exists: pre-commit (use `--force` to overwrite)
 EXISTS_RE = re.compile(r"Executables? already exists?: ([^(]+?) \(use")
+# entrypoints = [{ name = "pre-commit", install-path = "/opt/uv/tool-bin/pre-commit", from = "pre-commit" }]
+INSTALL_PATH_RE = re.compile(r'install-path\s*=\s*"([^"]+)"')
 LIST_RE = re.compile(r"^(?P<name>\S+) v(?P<version>\S+)(?: \[required: (?P<spec>[^\]]*)\])?"
                      r"(?: \[(?P<impl>[A-Za-z]+) (?P<python>[0-9.]+)\])?")
 
@@ -109,20 +112,32 @@ class ToolManager(object):
                 actions.append(("reinstall", tool))
             elif tool["spec"] != have["specifier"]:
                 actions.append(("install", tool))
+            elif self.missing_commands(tool["key"]):
+                # a command deleted from the tool bin dir: uv install says "already installed" and leaves it gone
+                actions.append(("reinstall", tool))
             elif tool["state"] == "latest":
                 actions.append(("upgrade", tool))
         return actions
 
+    def missing_commands(self, key):
+        """The commands uv's receipt of the tool key names that are gone from the tool bin dir (or lead nowhere)."""
+        try:
+            with open(os.path.join(self.uv.tool_dir, key, "uv-receipt.toml")) as f:
+                text = f.read()
+        except (IOError, OSError):
+            return []
+        return [path for path in INSTALL_PATH_RE.findall(text) if not os.path.exists(path)]
+
     def pending(self):
         """What a run would change, one line each (read-only; state=latest is dry-run)."""
-        lines = []
+        lines = stray_lines(self.uv.tool_dir, "the tool environments")
         for action, tool in self.plan(self.installed()):
             if action == "upgrade" and not self.would_upgrade(tool):
                 continue
             lines.append("%s tool %s" % (action, tool["requirement"] if action != "uninstall" else tool["key"]))
         return lines
 
-    def apply(self, action, tool):
+    def carry_out(self, action, tool):
         """Run one action; return whether it changed anything."""
         if action == "uninstall":
             if not self.module.check_mode:
@@ -138,6 +153,9 @@ class ToolManager(object):
         args = ["tool", "install", tool["requirement"], "--python", self.python]
         if action == "reinstall":
             args.append("--reinstall")
+            for path in self.missing_commands(tool["key"]):
+                if os.path.islink(path):  # leads nowhere: uv would call it someone's
+                    os.unlink(path)
         rc, out, err = self.uv.run(args, check=False)
         taken = EXISTS_RE.search(err or "")
         if rc != 0 and taken and all(self.from_other_generation(n) for n in re.split(r",\s*|\s+and\s+", taken.group(1))):
@@ -165,16 +183,19 @@ class ToolManager(object):
 
     def run(self):
         with host_lock(self.module):
-            self._run()
+            result = self.apply()
+        self.module.exit_json(**result)
 
-    def _run(self):
+    def apply(self):
+        """Carry out the plan (check mode: say what it would do); the caller holds the host lock. Returns the
+        module result."""
         before = self.installed()
-        done = []
+        done = reclaim_lines(self.module, self.uv.tool_dir, "the tool environments")
         for action, tool in self.plan(before):
-            if self.apply(action, tool):
+            if self.carry_out(action, tool):
                 done.append("%s %s" % (action, tool["requirement"] if action != "uninstall" else tool["key"]))
         after = self.installed() if done and not self.module.check_mode else before
-        self.module.exit_json(changed=bool(done), tools=after, actions=done, commands=self.uv.commands,
+        return dict(changed=bool(done), tools=after, actions=done, commands=self.uv.commands,
                               diff=dict(before=self.describe(before),
                                         after=self.describe(after) if not self.module.check_mode
                                         else "".join(a + "\n" for a in done)))

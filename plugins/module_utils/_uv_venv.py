@@ -11,7 +11,8 @@ import os
 import tempfile
 
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner, host_lock
-from ansible_collections.labfleet.uv.plugins.module_utils._generations import looks_like_venv, read_pyvenv_cfg
+from ansible_collections.labfleet.uv.plugins.module_utils._generations import (
+    looks_like_venv, read_pyvenv_cfg, reclaim_lines, stray_lines)
 
 NO_CHANGES = "Would make no changes"
 
@@ -113,7 +114,8 @@ class SharedVenv(object):
     def pending(self):
         """What a run would change, one line each (read-only)."""
         dummy, create, reseed, packages = self.plan()
-        lines = ["create the venv %s on CPython %s" % (self.path, self.minor)] if create else []
+        lines = ["create the venv %s on CPython %s" % (self.path, self.minor)] if create else stray_lines(
+            self.path, "the venv")
         if reseed:
             lines.append("seed pip into %s" % self.path)
         lines += ["%s in %s" % (change, self.path) for change in packages]
@@ -122,13 +124,17 @@ class SharedVenv(object):
 
     def run(self):
         with host_lock(self.module):
-            self._run()
+            result = self.apply()
+        self.module.exit_json(**result)
 
-    def _run(self):
+    def apply(self):
+        """Carry out the plan (check mode: say what it would do); the caller holds the host lock. Returns the
+        module result."""
         cfg, create, reseed, pending = self.plan()
         before = "venv %s\nhome %s\n" % (self.path, cfg.get("home")) if cfg else ""
         files = [f["path"] for f in self.files] if create else self.files_differing()
-        changed = create or reseed or bool(pending) or bool(files)
+        reclaimed = [] if create else reclaim_lines(self.module, self.path, "the venv")
+        changed = create or reseed or bool(pending) or bool(files) or bool(reclaimed)
         changes = pending
         home = cfg.get("home") if cfg else None
         if changed and self.module.check_mode:
@@ -140,11 +146,11 @@ class SharedVenv(object):
             changes = self.pip_install(dry_run=False) if (create or pending) else []
             self.write_files(files)
             home = (read_pyvenv_cfg(self.path) or {}).get("home")
-        self.module.exit_json(
+        return dict(
             changed=changed, created=create, python=self.python, home=home,
             package_changes=changes, files_changed=files, commands=self.uv.commands, path=self.path,
             diff=dict(before=before,
                       after="venv %s\nhome %s\n%s%s" % (
-                          self.path, home, "".join(c + "\n" for c in changes),
+                          self.path, home, "".join(c + "\n" for c in changes + reclaimed),
                           "".join("file %s\n" % f for f in files))),
         )

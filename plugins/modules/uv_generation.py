@@ -95,16 +95,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import host_lock, is_minor
-from ansible_collections.labfleet.uv.plugins.module_utils._generations import (
-    installed_patch, looks_like_venv, points_to, read_pyvenv_cfg, retirable, retire, switch, venv_generation)
-
-
-def describe(venv_path):
-    if not venv_path:
-        return ""
-    if os.path.islink(venv_path):
-        return "%s -> %s\n" % (venv_path, os.readlink(venv_path))
-    return "%s (%s)\n" % (venv_path, "directory" if os.path.isdir(venv_path) else "missing")
+from ansible_collections.labfleet.uv.plugins.module_utils._generations import switch_generation
 
 
 def main():
@@ -127,38 +118,10 @@ def main():
             module.fail_json(msg="%s must be an absolute path, got %r" % (name, p[name]))
     if p["retire_grace"] < 0:
         module.fail_json(msg="retire_grace must be 0 or more seconds, got %d" % p["retire_grace"])
-    venv_path = p["venv_path"].rstrip("/") if p["venv_path"] else None
-    patch = installed_patch(p["python_install_dir"], p["python"])
-    if patch is None:
-        if module.check_mode:
-            module.exit_json(changed=True, switched=True, venv_target=None, retired=[],
-                             msg="CPython %s is not installed yet" % p["python"])
-        module.fail_json(msg="CPython %s is not installed in %s (option python)" % (p["python"],
-                                                                                    p["python_install_dir"]))
     with host_lock(module):
-        before = describe(venv_path)
-        switched, target = False, None
-        if venv_path:
-            target = venv_generation(venv_path, patch)
-            if read_pyvenv_cfg(target) is None:
-                module.fail_json(msg="%s is not a venv: build the generation first (labfleet.uv.uv_venv)" % target)
-            if os.path.lexists(venv_path) and not os.path.islink(venv_path) and not (
-                    os.path.isdir(venv_path) and (read_pyvenv_cfg(venv_path) is not None
-                                                  or looks_like_venv(venv_path))):
-                module.fail_json(msg="%s exists and is not a venv nor a link: refusing to replace it "
-                                     "(option venv_path)" % venv_path)
-            switched = not points_to(venv_path, target)
-            if switched and not module.check_mode:
-                switch(venv_path, target)
-        paths, links = retirable(venv_path, p["tool_dir"], p["tool_bin_dir"], patch)
-        if switched and module.check_mode and os.path.isdir(venv_path) and not os.path.islink(venv_path):
-            paths.append(venv_path + " (the venv made before generations)")
-        if (paths or links) and not module.check_mode:
-            retire(paths, links, p["retire_grace"])
-        retired = links + paths
-        after = ("%s -> %s\n" % (venv_path, os.path.basename(target)) if venv_path else "")
-        module.exit_json(changed=switched or bool(retired), switched=switched, venv_target=target, retired=retired,
-                         diff=dict(before=before + "".join("%s\n" % r for r in retired), after=after))
+        result = switch_generation(module, p["python"], p["python_install_dir"], p["venv_path"], p["tool_dir"],
+                                   p["tool_bin_dir"], p["retire_grace"])
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

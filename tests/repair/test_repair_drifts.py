@@ -1,0 +1,76 @@
+"""Drift in what the role manages is repaired: on the converged default-scenario host, each drift an admin or a user
+can cause (a uv that no longer runs, the shared venv given to a user, a global tool's command deleted, uv's
+configuration edited, a shared directory opened to everyone) is reported by a check run, put right by the next
+run, and the run after that changes nothing; an ordinary user in a login shell then gets what they had.
+"""
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
+from labfleet_testing import run_playbook  # noqa: E402  pylint: disable=wrong-import-position
+
+HOST = os.environ.get("LABFLEET_BAD_INPUT_HOST", "labfleet-uv-debian12")
+USER = "alice"
+
+
+def sh(cmd):
+    proc = subprocess.run(["podman", "exec", HOST, "sh", "-c", cmd], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, "%s: %s%s" % (cmd, proc.stdout, proc.stderr)
+    return proc.stdout
+
+
+def as_user(cmd):
+    """cmd in the user's login shell, as they would type it."""
+    return sh("su -l %s -c %s" % (USER, "'" + cmd.replace("'", "'\\''") + "'"))
+
+
+def converge(*extra):
+    proc = run_playbook("molecule/default/converge.yml", HOST, *extra)
+    assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-2000:]
+    recap = [line for line in proc.stdout.splitlines() if line.startswith(HOST) and "changed=" in line][-1]
+    return proc.stdout, int(recap.split("changed=")[1].split()[0])
+
+
+def repaired(drift, *reported):
+    """Cause the drift; the check run reports each line and changes nothing; a run repairs; the next changes
+    nothing."""
+    sh(drift)
+    out, dummy = converge("--check", "--diff")
+    for line in reported:
+        assert line in out, "%s not reported:\n%s" % (line, out[-4000:])
+    out, changed = converge()
+    assert changed > 0, out[-4000:]
+    out, changed = converge()
+    assert changed == 0, out[-4000:]
+
+
+def test_a_uv_that_prints_something_else_is_replaced():
+    repaired("cp /opt/uv/bin/uv /root/uv.real && printf '#!/bin/sh\\necho hello\\n' > /opt/uv/bin/uv",
+             "uv 0.", "(found none)", "check the CPythons, the shared venv and the tools once uv is replaced")
+    assert as_user("uv --version").startswith("uv 0.")
+    assert "hello" not in sh("cat /opt/uv/bin/uv | head -c 200 | tr -dc 'a-z'")
+
+
+def test_a_venv_given_to_a_user_is_given_back_to_root():
+    repaired("chown -R %s /opt/uv/venv/ && chmod g+w /opt/uv/venv/bin" % USER,
+             "back to root, writable by root only (/opt/uv/venv-")
+    assert sh("find /opt/uv/venv/ \\( ! -user root -o ! -group root -o \\( -perm /022 ! -type l ! -name .lock \\) "
+              "\\) | head -5") == ""
+    assert as_user("python -c 'import requests, sys; print(sys.prefix)'").strip() == "/opt/uv/venv"
+    # the user can no longer change what everyone runs
+    proc = subprocess.run(["podman", "exec", HOST, "su", "-l", USER, "-c", "touch /opt/uv/venv/bin/x"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode != 0
+
+
+def test_a_deleted_tool_command_comes_back():
+    repaired("rm /opt/uv/tool-bin/pre-commit", "reinstall tool pre-commit==4.3.0")
+    assert as_user("pre-commit --version").strip() == "pre-commit 4.3.0"
+
+
+def test_edited_uv_configuration_and_an_opened_directory_are_put_back():
+    before = sh("sha1sum /etc/uv/uv.toml; stat -c '%a %U' /opt/uv/python")
+    repaired("echo 'python-downloads = \"automatic\"' >> /etc/uv/uv.toml && chmod 0777 /opt/uv/python",
+             "file /etc/uv/uv.toml: content differs", "directory /opt/uv/python: mode differs")
+    assert sh("sha1sum /etc/uv/uv.toml; stat -c '%a %U' /opt/uv/python") == before
