@@ -206,9 +206,8 @@ class PythonInstaller(object):
             after = self.predicted(before, missing)
         else:
             after = before
-        return dict(changed=changed, installed=after["installed"], shims=after["shims"],
-                              commands=self.uv.commands,
-                              diff=dict(before=self.describe(before), after=self.describe(after)))
+        return dict(changed=changed, installed=after["installed"], shims=after["shims"], commands=self.uv.commands,
+                    diff=dict(before=self.describe(before), after=self.describe(after)))
 
     def install_default(self, version, extra=()):
         args = ["python", "install", version, "--default", "--preview-features", "python-install-default"]

@@ -196,9 +196,9 @@ class ToolManager(object):
                 done.append("%s %s" % (action, tool["requirement"] if action != "uninstall" else tool["key"]))
         after = self.installed() if done and not self.module.check_mode else before
         return dict(changed=bool(done), tools=after, actions=done, commands=self.uv.commands,
-                              diff=dict(before=self.describe(before),
-                                        after=self.describe(after) if not self.module.check_mode
-                                        else "".join(a + "\n" for a in done)))
+                    diff=dict(before=self.describe(before),
+                              after=self.describe(after) if not self.module.check_mode
+                              else "".join(a + "\n" for a in done)))
 
     @staticmethod
     def describe(tools):

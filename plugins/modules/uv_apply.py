@@ -53,6 +53,9 @@ options:
     type: list
     elements: dict
     default: []
+    suboptions:
+      src: {type: path, required: true, description: Where the file waits on the host.}
+      dest: {type: path, required: true, description: Where it goes.}
   python_downloads:
     description:
       - uv's CPython download list to write before CPythons are installed (C(python-downloads-json-url) in
@@ -60,7 +63,7 @@ options:
     type: dict
     suboptions:
       path: {type: path, required: true, description: The list (a JSON file) to write.}
-      archives: {type: list, elements: path, required: true, description: The archives, in the list's directory.}
+      archives: {type: list, elements: path, required: true, description: "The archives, in the list's directory."}
   uv_archive:
     description:
       - The uv release tarball or wheel on the host, installed when uv is missing, another version, or broken.

@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-import os
-
 DOCUMENTATION = r"""
 module: uv_state
 short_description: Tell in one pass what a shared uv setup still lacks, changing nothing
@@ -90,6 +88,8 @@ commands:
   type: list
   elements: str
 """
+
+import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.labfleet.uv.plugins.module_utils._host_plan import HOST_ARGS, HostPlan
