@@ -2,7 +2,8 @@
 # Copyright: labfleet.uv contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Counts module round trips to the hosts (bench/run): one per task result, or per loop item, that ran a
-module on a host. Controller-only actions (set_fact, assert, debug, includes...) and tasks delegated to
+module on a host, plus each file it sent besides (labfleet.uv.uv_apply's "transferred"). Controller-only
+actions (set_fact, assert, debug, includes...) and tasks delegated to
 localhost are not round trips; skipped ones neither."""
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ class CallbackModule(CallbackBase):
         delegated = result._result.get("_ansible_delegated_vars", {}).get("ansible_host") in ("localhost", "127.0.0.1")
         if action in CONTROLLER_ONLY or delegated or task.delegate_to in ("localhost", "127.0.0.1"):
             return
-        self.trips[task.get_name()] += 1
+        # a file a task sent beside its module run (labfleet.uv.uv_apply's transfers) is a round trip too
+        self.trips[task.get_name()] += 1 + int(result._result.get("transferred") or 0)
 
     def v2_runner_on_ok(self, result):
         # a loop's items were counted one by one; a module may return a key "results" of its own

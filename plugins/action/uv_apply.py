@@ -43,4 +43,6 @@ class ActionModule(ActionBase):
             self._fixup_perms2([self._connection._shell.tmpdir] + [s["src"] for s in staged])
         args["staged"] = staged
         result.update(self._execute_module(module_name="labfleet.uv.uv_apply", module_args=args, task_vars=task_vars))
+        # each file sent is a round trip of its own (bench/run counts them)
+        result["transferred"] = len(staged)
         return result

@@ -2,13 +2,13 @@
 # Copyright: labfleet.uv contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Filters that quote a word for the fish and csh startup files the role writes (sh uses Ansible's `quote`), with
+"""Filters that quote a word for the fish, csh and nushell startup files the role writes (sh uses Ansible's `quote`), with
 the same rules path_info's probes use (module_utils/_path_shells)."""
 
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.labfleet.uv.plugins.module_utils._path_shells import CshShell, FishShell
+from ansible_collections.labfleet.uv.plugins.module_utils._path_shells import CshShell, FishShell, NuShell
 
 
 def _quoter(shell):
@@ -24,14 +24,15 @@ def shell_word_problems(words, variable):
     """One message per word that a shell startup file cannot hold (empty when all can be written)."""
     problems = []
     for word in words if isinstance(words, list) else [words]:
-        try:
-            CshShell.quote(str(word))
-        except ValueError:
-            problems.append("%s: %r holds a newline or '!', which csh startup files cannot quote" % (variable, word))
+        for shell in (CshShell, NuShell):
+            try:
+                shell.quote(str(word))
+            except ValueError as e:
+                problems.append("%s: %s" % (variable, e))
     return problems
 
 
 class FilterModule(object):
     def filters(self):
-        return dict(fish_quote=_quoter(FishShell), csh_quote=_quoter(CshShell),
+        return dict(fish_quote=_quoter(FishShell), csh_quote=_quoter(CshShell), nu_quote=_quoter(NuShell),
                     shell_word_problems=shell_word_problems)

@@ -260,6 +260,8 @@ class PathsPart(object):
                 if f["content"] is None:
                     self.module.fail_json(msg="files: %s has no content to write (give content, not sha1)"
                                               % f["path"])
+                if not os.path.isdir(os.path.dirname(f["path"])):
+                    os.makedirs(os.path.dirname(f["path"]), 0o755)
                 write_atomically(f["path"], f["content"].encode("utf-8"), f)
                 done.append(line)
         if first:

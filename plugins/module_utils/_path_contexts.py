@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.labfleet.uv.plugins.module_utils._path_judge import Judge
 from ansible_collections.labfleet.uv.plugins.module_utils._path_shells import (
-    CshShell, FishShell, Shell, all_families, parse_probe, shell_for)
+    all_families, parse_probe, shell_for)
 
 ALL_CONTEXTS = ["login", "interactive", "ssh", "sudo", "sudo_login", "cron", "systemd"]
 # cron's fixed PATH (sshd's compiled-in default is irrelevant here: the ssh context runs the real sshd)
@@ -359,11 +359,12 @@ class PathInfo(object):
 
 # startup files and environment a user's home can hold, for every shell path_info knows and for PAM and sshd
 HOME_STARTUP = sorted(set(
-    list(Shell.home_files) + list(FishShell.home_files) + list(CshShell.home_files)
-    + [".config/fish", ".pam_environment", ".ssh/environment", ".ssh/rc", ".config/environment.d"]))
+    [name for shell in all_families() for name in shell.home_files]
+    + [".config/fish", ".config/nushell", ".pam_environment", ".ssh/environment", ".ssh/rc", ".config/environment.d"]))
 # system files that shape a session, read to find users and home directories they single out
 SYSTEM_STARTUP = ["/etc/profile", "/etc/profile.d", "/etc/bash.bashrc", "/etc/environment", "/etc/zsh", "/etc/fish",
-                  "/etc/csh.cshrc", "/etc/csh.login", "/etc/csh", "/etc/ssh/sshd_config", "/etc/ssh/sshd_config.d",
+                  "/etc/csh.cshrc", "/etc/csh.login", "/etc/csh", "/usr/share/nushell", "/usr/local/share/nushell",
+                  "/etc/ssh/sshd_config", "/etc/ssh/sshd_config.d",
                   "/etc/security/pam_env.conf", "/etc/sudoers", "/etc/sudoers.d", "/etc/login.defs"]
 # home directories that Debian's /etc/skel/.profile puts on PATH when they exist
 SKEL_PATH_DIRS = ["bin", ".local/bin"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 
 WORD_RE = re.compile(r"^[A-Za-z0-9._+-]+$")
 PYTHON_WORD_RE = re.compile(r"^python(\d+(\.\d+)?)?$")
@@ -368,7 +369,30 @@ end
         return assignments, []
 
 
-class CshShell(Shell):
+class UntracedShell(Shell):
+    """A shell that cannot tell which startup file set PATH: its answer about a word is one line among the type
+    lines matching TYPE_PATTERNS, and the reason names the files to look in (LOOK_IN)."""
+
+    LOOK_IN = ""
+
+    def parse_type(self, lines, rc):
+        for line in lines:
+            found = first_match(self.TYPE_PATTERNS, line.strip())
+            if found and rc == 0:
+                return found
+        return "not_found", ""
+
+    def function_origin(self, info, value):
+        return None
+
+    def can_trace(self):
+        return False
+
+    def untraced_note(self):
+        return "%s cannot trace which startup file set it (look in %s)" % (self.name, self.LOOK_IN)
+
+
+class CshShell(UntracedShell):
     """tcsh and csh: read /etc/csh.cshrc, /etc/csh.login, ~/.tcshrc (or ~/.cshrc), ~/.login; `-l` stands alone,
     so a login shell is started as argv[0] `-tcsh` (what login and su do) and reads the probe on its input."""
 
@@ -403,7 +427,7 @@ endif
     def quote(word):
         """csh: single quotes end at '; ! (history) and a newline cannot be quoted reliably, so they are refused."""
         if "\n" in word or "!" in word:
-            raise ValueError("a csh startup file cannot hold %r (a newline or !)" % word)
+            raise ValueError("%r holds a newline or '!', which csh startup files cannot quote" % word)
         return "'" + word.replace("'", "'\\''") + "'"
 
     def login_argv(self, probe_file, flags):
@@ -420,27 +444,122 @@ endif
         ("file", re.compile(r"^(/.*)$")),
     ]
 
-    def parse_type(self, lines, rc):
-        """tcsh's `which`: a path, `W: aliased to ...`, `W: shell built-in command.`, `W: Command not found.`"""
-        for line in lines:
-            found = first_match(self.TYPE_PATTERNS, line.strip())
-            if found and rc == 0:
-                return found
-        return "not_found", ""
+    # tcsh's `which`: a path, `W: aliased to ...`, `W: shell built-in command.`, `W: Command not found.`
+    LOOK_IN = "~/.tcshrc, ~/.cshrc, ~/.login, /etc/csh.cshrc, /etc/csh.login"
 
-    def function_origin(self, info, value):
-        return None
 
-    def can_trace(self):
-        return False
+# Drives an interactive nushell in a pseudo-terminal: nu's REPL refuses a stdin that is not a terminal, and only the
+# REPL reads nushell's vendor autoload directories (where the role's file is). The REPL asks the terminal where its
+# cursor is (ESC [6n) before each prompt and waits for the answer: the driver answers, then types the next line of
+# the probe. It prints what the terminal showed, without escape sequences. argv: nu's path, argv[0] ("-nu" makes a
+# login shell, as login and su do), the probe file.
+NU_DRIVER = r"""
+import os, pty, re, select, sys
+path, argv0, probe = sys.argv[1:4]
+with open(probe) as f:
+    lines = [line for line in f.read().splitlines() if line.strip()]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(path, [argv0])
+out = b""
+while True:
+    if not select.select([fd], [], [], 5.0)[0]:
+        continue
+    try:
+        data = os.read(fd, 65536)
+    except OSError:
+        break
+    if not data:
+        break
+    out += data
+    for dummy in range(data.count(b"\x1b[6n")):
+        os.write(fd, b"\x1b[1;1R")
+        if lines:
+            os.write(fd, lines.pop(0).encode() + b"\r")
+status = os.waitpid(pid, 0)[1]
+text = out.decode("utf-8", "replace").replace("\r", "")
+sys.stdout.write(re.sub(r"\x1b(\[[0-9;?]*[A-Za-z]|\][^\x07\x1b]*(\x07|\x1b\\))", "", text))
+sys.exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+"""
 
-    def untraced_note(self):
-        return "%s cannot trace which startup file set it (look in ~/.tcshrc, ~/.cshrc, ~/.login, /etc/csh.cshrc, " \
-            "/etc/csh.login)" % self.name
+
+class NuShell(UntracedShell):
+    """nushell: reads its vendor autoload directories (/usr/share/nushell/vendor/autoload...), config.nu, env.nu and,
+    for a login shell, login.nu, but only in the REPL: `nu -c` (ssh host cmd, cron) reads none of them. The REPL
+    needs a terminal, so login and interactive contexts run it under NU_DRIVER. Each probe statement is one line (the
+    REPL takes one line at a time) and the marker is built at run time, so the terminal's echo of a typed line never
+    reads as probe output."""
+
+    family = "nu"
+    ext = "nu"
+    home_files = (".config/nushell/config.nu", ".config/nushell/env.nu", ".config/nushell/login.nu",
+                  ".config/nushell/autoload", ".local/share/nushell/vendor/autoload")
+    PY_CODE = ('import os,sys;sys.stdout.write(os.environ["LFP_M"]+" py "+"\\t".join([sys.executable,sys.prefix,'
+               'getattr(sys,"base_prefix",sys.prefix),".".join(map(str,sys.version_info[:3]))])+"\\n")')
+
+    def probe_script(self, commands, token):
+        mark = "@@%s" % token
+        lines = ['let lfp_m = ("%s" + "%s")' % (mark[:1], mark[1:]),
+                 "print $\"($lfp_m) path ($env.PATH | str join ':')\""]
+        for word in commands:
+            if PYTHON_WORD_RE.match(word):
+                run = "^%s -c '%s'" % (word, self.PY_CODE)
+            else:
+                run = "^%s --version" % word
+            lines.append(
+                'print $"($lfp_m) cmd %(w)s"; let lfp_w = (which %(w)s); '
+                'if ($lfp_w | is-empty) { print $"($lfp_m) typerc 1" } else { '
+                'print $"%(w)s is ($lfp_w.0.type) ($lfp_w.0.path)"; print $"($lfp_m) typerc 0"; '
+                'if ($lfp_w.0.type == "external") { print $"($lfp_m) run"; '
+                'let lfp_r = (with-env {LFP_M: $lfp_m} { do { %(run)s } | complete }); '
+                'print ($lfp_r.stdout + $lfp_r.stderr); print $"($lfp_m) runrc ($lfp_r.exit_code)" } }'
+                % dict(w=word, run=run))
+        lines += ['print $"($lfp_m) end"', "exit"]
+        return "\n".join(lines) + "\n"
+
+    def source_words(self, probe_file):
+        return ["source", probe_file]
+
+    @staticmethod
+    def quote(word):
+        """nushell: a single-quoted string is raw (no escapes); one holding ' is written as a raw string r#'...'#."""
+        if "'" not in word:
+            return "'" + word + "'"
+        if "'#" in word:
+            raise ValueError("%r holds both ' and '#, which nushell startup files cannot quote" % word)
+        return "r#'" + word + "'#"
+
+    @staticmethod
+    def driver_python():
+        """A Python every user can run for the driver: the system's, else the one running this module."""
+        for path in ("/usr/bin/python3", "/usr/local/bin/python3"):
+            if os.access(path, os.X_OK):
+                return path
+        return sys.executable
+
+    def driver_argv(self, argv0, probe_file):
+        return [self.driver_python(), "-c", NU_DRIVER, self.path, argv0, probe_file]
+
+    def login_argv(self, probe_file, flags):
+        return self.driver_argv("-" + self.name, probe_file)
+
+    def interactive_argv(self, probe_file, flags):
+        return self.driver_argv(self.name, probe_file)
+
+    TYPE_PATTERNS = [
+        ("file", re.compile(r"^\S+ is external (/.*)$")),
+        ("builtin", re.compile(r"^\S+ is built-in\s*$")),
+        ("alias", re.compile(r"^\S+ is alias\s*(.*)$")),
+        ("function", re.compile(r"^\S+ is custom\s*(.*)$")),
+    ]
+
+    # what the probe printed from `which`: `W is external PATH`, `W is built-in`, `W is alias`, `W is custom`
+    LOOK_IN = "~/.config/nushell/config.nu, env.nu, login.nu, ~/.config/nushell/autoload and the vendor autoload " \
+        "directories"
 
 
 class UnknownShell(Shell):
-    """A login shell path_info has no probe for (nushell, xonsh, elvish...): its contexts are reported as errors that
+    """A login shell path_info has no probe for (xonsh, elvish...): its contexts are reported as errors that
     say so, never judged with another shell's probe."""
 
     supported = False
@@ -449,14 +568,14 @@ class UnknownShell(Shell):
 POSIX_SHELLS = ("sh", "bash", "rbash", "dash", "zsh", "ksh", "ksh93", "mksh", "lksh", "pdksh", "ash", "busybox",
                 "posh", "yash")
 FAMILIES = dict([(name, Shell) for name in POSIX_SHELLS]
-                + [("fish", FishShell), ("tcsh", CshShell), ("csh", CshShell), ("bsd-csh", CshShell)])
+                + [("fish", FishShell), ("tcsh", CshShell), ("csh", CshShell), ("bsd-csh", CshShell), ("nu", NuShell)])
 
 
 def shell_for(path):
-    """The Shell object for a shell's path: POSIX shells, fish, csh and tcsh; any other is an UnknownShell."""
+    """The Shell object for a shell's path: POSIX shells, fish, csh, tcsh and nu; any other is an UnknownShell."""
     return FAMILIES.get(os.path.basename(path or "/bin/sh"), UnknownShell)(path or "/bin/sh")
 
 
 def all_families():
     """One instance of each family: the probe files are written once each."""
-    return [Shell("/bin/sh"), FishShell("/usr/bin/fish"), CshShell("/usr/bin/tcsh")]
+    return [Shell("/bin/sh"), FishShell("/usr/bin/fish"), CshShell("/usr/bin/tcsh"), NuShell("/usr/bin/nu")]

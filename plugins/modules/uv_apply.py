@@ -115,6 +115,10 @@ parts:
     as the module of that part returns it.
   returned: success, not in check mode
   type: dict
+transferred:
+  description: How many files of O(transfers) were sent to the host (set by the action plugin).
+  returned: always
+  type: int
 """
 
 from ansible.module_utils.basic import AnsibleModule

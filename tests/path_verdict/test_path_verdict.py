@@ -1,7 +1,8 @@
 """labfleet.uv.path_info against the truth, on the two containers of the path_verdict scenario.
 
 For each case the verdict is compared with what really runs when the same user starts `python` the same
-way, by an independent route: a real terminal (a pty from `script`) for login and interactive shells, a real
+way, by an independent route: a real terminal (a pty from `script`, or for nushell a pty that answers its line
+editor's questions as terminal emulators do) for login and interactive shells, a real
 `ssh user@localhost cmd` with a key, `sudo` as the user, a real systemd service and a real cron job. The
 expected outcome of each case is also written down, so a probe and a check that were wrong the same way
 would still fail. Then the fleet report is built and rendered in headless Chromium.
@@ -45,6 +46,8 @@ EXPECTED = {
     (OK, "fiona", "login"): True, (OK, "fiona", "interactive"): True,
     (OK, "ted", "login"): True, (OK, "ted", "interactive"): True,
     (SHADOWED, "fiona", "ssh"): True, (SHADOWED, "ted", "ssh"): True,
+    # nushell: its REPL (login or not) reads the role's vendor autoload file; `nu -c`, which sshd runs, reads none
+    (OK, "nina", "login"): True, (OK, "nina", "interactive"): True, (SHADOWED, "nina", "ssh"): False,
     (SHADOWED, "fred", "login"): False, (SHADOWED, "fred", "interactive"): False,
     (SHADOWED, "tina", "login"): False, (SHADOWED, "tina", "interactive"): False,
     # fiona's crontab runs her jobs in fish, which reads the role's conf.d file
@@ -102,15 +105,55 @@ def in_terminal(host, command_line, user_cmd):
     return r.stdout
 
 
+# A terminal that answers what nushell's line editor asks it before each prompt (where the cursor is, ESC [6n), as
+# every terminal emulator does (`script` passes the question on to a pipe nobody reads): runs a command line in a
+# pty, types each line when a prompt asks, and prints what the screen showed. Written here again on purpose, not
+# imported from path_info's NU_DRIVER: the check must not share a mistake with what it checks.
+ANSWERING_TERMINAL = r"""
+import os, pty, select, sys
+command_line, typed = sys.argv[1], sys.argv[2].split("\n")
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv("/bin/sh", ["sh", "-c", command_line])
+out = b""
+while select.select([fd], [], [], 300)[0]:
+    try:
+        data = os.read(fd, 65536)
+    except OSError:
+        break
+    if not data:
+        break
+    out += data
+    for dummy in range(data.count(b"\x1b[6n")):
+        os.write(fd, b"\x1b[1;1R")
+        if typed:
+            os.write(fd, typed.pop(0).encode() + b"\r")
+os.waitpid(pid, 0)
+sys.stdout.write(out.decode("utf-8", "replace"))
+"""
+
+
+def in_nu_terminal(host, command_line, lines):
+    """Type lines into nushell's REPL in an answering terminal running command_line; what it printed."""
+    r = host.run("python3 -c %s %s %s" % (shlex.quote(ANSWERING_TERMINAL), shlex.quote(command_line),
+                                          shlex.quote("\n".join(lines + ["exit"]))))
+    assert r.rc == 0, r.stdout + r.stderr
+    return r.stdout
+
+
 def really_runs(host, user, context):
     """What `python` is when user starts it in context, by a route path_info does not use."""
     cmd = "python -c %s" % shlex.quote(PROBE)
+    shell = host.user(user).shell
+    if os.path.basename(shell) == "nu" and context in ("login", "interactive"):
+        nu_cmd = 'python -c "%s"' % PROBE   # nushell has no '...'"'"'...' quoting
+        return parse_python(in_nu_terminal(host, "su -l %s" % user,
+                                           (["exec %s -i" % shell] if context == "interactive" else []) + [nu_cmd]))
     if context == "login":
         return parse_python(in_terminal(host, "su -l %s" % user, cmd))
     if context == "interactive":
         # typed into the login shell's terminal: `su -l -c` would start it without a controlling terminal, where
         # fish refuses to be interactive
-        shell = host.user(user).shell
         return parse_python(in_terminal(host, "su -l %s" % user, "exec %s -i\n%s" % (shell, cmd)))
     if context == "sudo_login":
         assert user == "root"
@@ -248,8 +291,8 @@ def test_host_verdicts_and_failures(verdicts):
         ctx = dict(((c["user"], c["context"]), c) for c in verdicts[name]["contexts"])
         assert ctx["alice", "ssh"]["status"] == "probed"                     # a real sshd answered
         assert ctx["alice", "systemd"]["status"] == "probed"
-        # fish and tcsh users are probed in their own shells, never an error
-        for user in ("fiona", "ted"):
+        # fish, tcsh and nushell users are probed in their own shells, never an error
+        for user in ("fiona", "ted", "nina"):
             for context in ("login", "interactive", "ssh"):
                 assert ctx[user, context]["status"] == "probed", ctx[user, context]
 

@@ -6,14 +6,14 @@ import subprocess
 import pytest
 
 from ansible_collections.labfleet.uv.plugins.module_utils._path_shells import (
-    CshShell, FishShell, Shell, parse_probe, shell_for)
+    CshShell, FishShell, NuShell, Shell, parse_probe, shell_for)
 
 
 def test_each_shell_path_gets_its_family():
     assert [shell_for(p).family for p in ("/bin/bash", "/usr/bin/zsh", "/bin/dash", "/usr/bin/fish", "/usr/bin/tcsh",
-                                          "/bin/csh", None)] == ["posix", "posix", "posix", "fish", "csh", "csh",
-                                                                 "posix"]
-    assert not shell_for("/usr/local/bin/nu").supported and shell_for("/bin/bash").supported
+                                          "/bin/csh", "/usr/local/bin/nu", None)] == [
+        "posix", "posix", "posix", "fish", "csh", "csh", "nu", "posix"]
+    assert not shell_for("/usr/bin/xonsh").supported and shell_for("/usr/local/bin/nu").supported
 
 
 @pytest.mark.parametrize("lines,rc,kind,value", [
@@ -45,6 +45,23 @@ def test_fish_function_origin_is_the_file_and_line_fish_names():
 ])
 def test_tcsh_which_answers(lines, rc, kind, value):
     assert CshShell("/usr/bin/tcsh").parse_type(lines, rc) == (kind, value)
+
+
+@pytest.mark.parametrize("lines,rc,kind,value", [
+    (["python is external /opt/uv/venv/bin/python"], 0, "file", "/opt/uv/venv/bin/python"),
+    (["ls is built-in "], 0, "builtin", ""),
+    (["python is alias "], 0, "alias", ""),
+    (["python is custom "], 0, "function", ""),
+    ([], 1, "not_found", ""),
+])
+def test_nu_which_answers(lines, rc, kind, value):
+    assert NuShell("/usr/local/bin/nu").parse_type(lines, rc) == (kind, value)
+
+
+def test_nu_probe_lines_never_hold_the_marker_the_terminal_would_echo():
+    """In the REPL every typed line is echoed: the marker is built at run time, never written in a line."""
+    text = NuShell("/usr/local/bin/nu").probe_script(["python", "uv"], "tok")
+    assert "@@tok" not in text and all(line.strip() for line in text.splitlines())
 
 
 def test_fish_path_events_name_the_users_line_not_fish_add_path():
@@ -106,8 +123,9 @@ def test_fish_add_path_is_traced_to_the_line_that_called_it():
 
 def test_only_bash_zsh_and_fish_trace_and_the_others_say_so():
     assert [shell_for(p).can_trace() for p in ("/bin/bash", "/usr/bin/zsh", "/usr/bin/fish", "/bin/dash",
-                                               "/usr/bin/tcsh")] == [True, True, True, False, False]
+                                               "/usr/bin/tcsh", "/usr/bin/nu")] == [True, True, True, False, False, False]
     assert "~/.tcshrc" in CshShell("/usr/bin/tcsh").untraced_note()
+    assert "config.nu" in NuShell("/usr/bin/nu").untraced_note()
     assert "dash cannot trace" in Shell("/bin/dash").untraced_note()
     assert Shell("/bin/bash").untraced_note() == ""
 
@@ -123,6 +141,8 @@ def test_tcsh_starts_as_a_login_shell_through_argv0_and_reads_the_probe_as_input
     (Shell, "/opt/it's", "'/opt/it'\\''s'"),
     (FishShell, "/opt/it's\\x", "'/opt/it\\'s\\\\x'"),
     (CshShell, "/opt/a b", "'/opt/a b'"),
+    (NuShell, "/opt/a b\\c", "'/opt/a b\\c'"),
+    (NuShell, "/opt/it's", "r#'/opt/it's'#"),
 ])
 def test_quote_for_each_shell(shell, word, quoted):
     assert shell.quote(word) == quoted
@@ -134,8 +154,14 @@ def test_csh_refuses_what_it_cannot_quote(word):
         CshShell.quote(word)
 
 
+def test_nu_refuses_what_it_cannot_quote():
+    with pytest.raises(ValueError):
+        NuShell.quote("/opt/it's'#x")
+
+
 # each shell without the machine's own startup files (fish --no-config, tcsh -f)
-SHELLS = [("/bin/sh", Shell, []), ("/usr/bin/fish", FishShell, ["--no-config"]), ("/usr/bin/tcsh", CshShell, ["-f"])]
+SHELLS = [("/bin/sh", Shell, []), ("/usr/bin/fish", FishShell, ["--no-config"]), ("/usr/bin/tcsh", CshShell, ["-f"]),
+          ("/usr/local/bin/nu", NuShell, ["-n"])]
 
 
 @pytest.mark.parametrize("path,cls,flags", SHELLS)
@@ -156,3 +182,29 @@ def test_each_probe_runs_in_its_real_shell(path, cls, flags, tmp_path):
     assert (kind, os.path.basename(value)) == ("file", "sh")
     no = parsed["commands"]["no-such-word-here"]
     assert shell.parse_type(no["type_lines"], no["typerc"]) == ("not_found", "")
+
+
+@pytest.mark.parametrize("start", ["login", "interactive"])
+def test_nu_repl_reads_the_vendor_autoload_dir_and_nu_c_does_not(start, tmp_path):
+    """Driven in a pseudo-terminal, login and interactive nushell read the vendor autoload directory (where the role
+    writes), and the probe completes; `nu -c` (ssh host cmd, cron) reads nothing."""
+    path = "/usr/local/bin/nu"
+    if not os.path.exists(path):
+        pytest.skip("%s is not installed on this machine (scripts/bootstrap-host installs it)" % path)
+    vendor = tmp_path / "share" / "nushell" / "vendor" / "autoload"
+    vendor.mkdir(parents=True)
+    (vendor / "labfleet-uv.nu").write_text('$env.PATH = ($env.PATH | prepend "/opt/uv/venv/bin")\n')
+    (tmp_path / "home").mkdir()
+    shell = NuShell(path)
+    probe = tmp_path / "probe.nu"
+    probe.write_text(shell.probe_script(["sh"], "tok"))
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "home"), "XDG_DATA_DIRS": str(tmp_path / "share")}
+    argv = shell.login_argv(str(probe), []) if start == "login" else shell.interactive_argv(str(probe), [])
+    out = subprocess.run(argv, capture_output=True, text=True, env=env, check=False, timeout=120).stdout
+    parsed = parse_probe(out, "tok")
+    assert parsed["complete"], out[-3000:]
+    assert parsed["path"] == ["/opt/uv/venv/bin", "/usr/bin", "/bin"]
+    assert shell.parse_type(parsed["commands"]["sh"]["type_lines"], 0) == ("file", "/usr/bin/sh")
+    out = subprocess.run([path, "-c", shell.source_command(str(probe))], capture_output=True, text=True, env=env,
+                         check=False, timeout=60).stdout
+    assert parse_probe(out, "tok")["path"] == ["/usr/bin", "/bin"]
