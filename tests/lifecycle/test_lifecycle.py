@@ -360,11 +360,11 @@ def test_08b_a_run_changes_nothing_of_uvs_while_another_holds_the_host_lock():
     run = subprocess.Popen(converge_cmd(lifecycle_minor=target), cwd=REPO, env=ansible_env(),
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        # the run gets as far as the first change through uv, and waits there
+        # the run gets as far as its apply pass (which takes the lock before it changes anything), and waits there
         waited = 0.0
-        while sh("ps -eo args | grep -c '[A]nsiballZ_uv_python'", check=False).stdout.strip() == "0":
+        while sh("ps -eo args | grep -c '[A]nsiballZ_uv_apply'", check=False).stdout.strip() == "0":
             assert run.poll() is None, run.stdout.read()[-4000:]
-            assert waited < HANG_GUARD, "timed out after %d s waiting for the run to reach uv_python" % HANG_GUARD
+            assert waited < HANG_GUARD, "timed out after %d s waiting for the run to reach uv_apply" % HANG_GUARD
             time.sleep(0.5)
             waited += 0.5
         time.sleep(5)
