@@ -133,8 +133,25 @@ def transfer_to(path, directory):
     return dict(src=path, dest=directory.rstrip("/") + "/" + str(path).rsplit("/", 1)[-1])
 
 
+def python_archive_versions(archives):
+    """The CPython versions (X.Y.Z, with a pre-release suffix) that archives offer, each once, in order."""
+    versions = []
+    for archive in archives:
+        info = python_archive_info(archive)
+        version = "%d.%d.%d%s" % (info["major"], info["minor"], info["patch"], info["prerelease"])
+        if version not in versions:
+            versions.append(version)
+    return versions
+
+
+def python_transfers(archives, family, directory):
+    """The CPython archives of a machine family sent into directory on the host: [{src, dest}]."""
+    return [transfer_to(a, directory) for a in archives if python_archive_info(a)["family"] == family]
+
+
 class FilterModule(object):
     def filters(self):
         return dict(uv_platform=uv_platform, python_archive_info=python_archive_info,
                     python_downloads_json=python_downloads_json, pypi_uv_wheel=pypi_uv_wheel,
-                    uv_asset=uv_asset, python_fetch_list=python_fetch_list, transfer_to=transfer_to)
+                    uv_asset=uv_asset, python_fetch_list=python_fetch_list, transfer_to=transfer_to,
+                    python_archive_versions=python_archive_versions, python_transfers=python_transfers)

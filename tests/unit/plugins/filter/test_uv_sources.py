@@ -3,7 +3,8 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.labfleet.uv.plugins.filter.uv_sources import (
-    pypi_uv_wheel, python_archive_info, python_downloads_json, python_fetch_list, uv_asset, uv_platform,
+    pypi_uv_wheel, python_archive_info, python_archive_versions, python_downloads_json, python_fetch_list,
+    python_transfers, uv_asset, uv_platform,
 )
 
 
@@ -152,3 +153,19 @@ def test_python_fetch_list_names_what_is_missing():
         python_fetch_list({"k": metadata_entry(12, 3, "x86_64")}, ["3.12"], ["aarch64"])
     with pytest.raises(AnsibleFilterError, match="with a sha256"):
         python_fetch_list({"k": metadata_entry(12, 3, "x86_64", sha=None)}, ["3.12"], ["x86_64"])
+
+
+def test_python_archive_versions_once_each_with_prerelease():
+    assert python_archive_versions([
+        "/c/cpython-3.13.1+20241206-x86_64-unknown-linux-gnu-install_only.tar.gz",
+        "/c/cpython-3.13.1+20241206-aarch64-unknown-linux-gnu-install_only.tar.gz",
+        "cpython-3.14.0rc2-linux-x86_64-gnu.tar.gz",
+    ]) == ["3.13.1", "3.14.0rc2"]
+
+
+def test_python_transfers_send_only_the_hosts_family():
+    archives = ["/c/cpython-3.13.1+20241206-x86_64-unknown-linux-gnu-install_only.tar.gz",
+                "/c/cpython-3.13.1+20241206-aarch64-unknown-linux-gnu-install_only.tar.gz"]
+    assert python_transfers(archives, "aarch64", "/opt/uv/downloads/python/") == [
+        dict(src=archives[1],
+             dest="/opt/uv/downloads/python/cpython-3.13.1+20241206-aarch64-unknown-linux-gnu-install_only.tar.gz")]
