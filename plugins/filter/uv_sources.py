@@ -23,6 +23,14 @@ PLATFORMS = {
                    wheel_tag="manylinux_2_17_armv7l.manylinux2014_armv7l"),
 }
 ALIASES = {"amd64": "x86_64", "arm64": "aarch64", "armhf": "armv7l", "armv7": "armv7l"}
+# userlands uv_state can report that no managed CPython is built for: why, and what to do instead
+UNSUPPORTED = {
+    "armv6l": "an ARMv6 CPU (Raspberry Pi Zero, Zero W, Pi 1): uv publishes an armv6 build, but no managed CPython "
+              "exists for ARMv6 (python-build-standalone builds armv7 and up), so there is nothing to make the "
+              "shared Python of; keep the distribution's python3 there, or use a Pi Zero 2 W, Pi 3 or newer",
+    "armel": "a 32-bit ARM soft-float (armel) userland: uv and managed CPython are built for hard-float (armhf) only",
+    "i686": "a 32-bit x86 userland: managed CPython for it exists, but labfleet.uv does not test or support it",
+}
 
 # what python-install-mirror replaces in the archive urls (uv's list has used each)
 UPSTREAM_PBS_PREFIXES = (
@@ -35,6 +43,8 @@ UPSTREAM_PBS_PREFIXES = (
 def uv_platform(machine):
     """The uv/CPython names for a `uname -m` value; fails clearly for an unsupported one."""
     key = ALIASES.get(str(machine), str(machine))
+    if key in UNSUPPORTED:
+        raise AnsibleFilterError("unsupported architecture %s, %s. Nothing was changed." % (key, UNSUPPORTED[key]))
     if key not in PLATFORMS:
         raise AnsibleFilterError("unsupported architecture %r: labfleet.uv supports %s"
                                  % (machine, ", ".join(sorted(PLATFORMS))))

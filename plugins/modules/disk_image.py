@@ -93,13 +93,13 @@ notes:
 EXAMPLES = r"""
 - name: Mount the image for the chroot connection
   labfleet.uv.disk_image:
-    image: /srv/images/2025-05-13-raspios-bookworm-arm64-lite.img
+    image: /srv/images/2025-10-01-raspios-trixie-arm64-lite.img
     path: /mnt/pi-image
   delegate_to: localhost
 
 - name: Unmount it again, also after a failed run
   labfleet.uv.disk_image:
-    image: /srv/images/2025-05-13-raspios-bookworm-arm64-lite.img
+    image: /srv/images/2025-10-01-raspios-trixie-arm64-lite.img
     path: /mnt/pi-image
     state: unmounted
   delegate_to: localhost

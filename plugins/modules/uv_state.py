@@ -51,10 +51,20 @@ pending:
   elements: str
   sample: ["install CPython 3.13", "file /etc/profile.d/labfleet-uv.sh: content differs"]
 architecture:
-  description: The host's machine name (C(uname -m)), as C(ansible_facts.architecture) gives it.
+  description:
+    - The machine the host's programs are built for, named as C(uname -m) names it: uv and CPython are chosen by it.
+    - The userland decides, not the kernel (read from the ELF header of C(/bin/sh)); a 32-bit ARM hard-float
+      userland is C(armv7l) under a 64-bit kernel too (where C(uname -m) says C(aarch64)), C(armv6l) on an ARMv6
+      CPU (Raspberry Pi Zero and 1), C(armel) when soft-float.
   returned: always
   type: str
   sample: x86_64
+kernel_architecture:
+  description: The kernel's machine name (C(uname -m)), as C(ansible_facts.architecture) gives it.
+  returned: always
+  type: str
+  sample: aarch64
+  version_added: 0.7.0
 skipped:
   description: The files and blocks not wanted on this host (none of their O(files[].if_exists) paths exists).
   returned: always
@@ -89,10 +99,9 @@ commands:
   elements: str
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.labfleet.uv.plugins.module_utils._host_plan import HOST_ARGS, HostPlan
+from ansible_collections.labfleet.uv.plugins.module_utils._userland import userland_machine
 
 
 def main():
@@ -102,7 +111,9 @@ def main():
         if (f["content"] is None) == (f["sha1"] is None):
             module.fail_json(msg="files: %s needs either content or sha1" % f["path"])
     plan = HostPlan(module)
-    module.exit_json(changed=False, architecture=os.uname()[4], uv_version=plan.installed_uv, **plan.pending())
+    machine, kernel = userland_machine()
+    module.exit_json(changed=False, architecture=machine, kernel_architecture=kernel, uv_version=plan.installed_uv,
+                     **plan.pending())
 
 
 if __name__ == "__main__":

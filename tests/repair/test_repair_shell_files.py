@@ -9,7 +9,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
 from labfleet_testing import run_playbook  # noqa: E402  pylint: disable=wrong-import-position
 
-HOST = os.environ.get("LABFLEET_BAD_INPUT_HOST", "labfleet-uv-debian12")
+HOST = os.environ.get("LABFLEET_BAD_INPUT_HOST", "labfleet-uv-debian13")
 FISH = "/etc/fish/conf.d/labfleet-uv.fish"
 MARK = "# BEGIN Managed by Ansible: labfleet.uv.shared_python"
 

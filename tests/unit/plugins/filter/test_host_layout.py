@@ -27,10 +27,9 @@ def paths(entries):
 
 def test_defaults_own_the_tree_and_write_no_commands():
     got = layout()
-    assert [d for d in got["directories"] if d.get("owner")][0] == dict(path="/opt/uv", owner="root", group="root",
-                                                                         mode="0755")
-    assert got["directories"][-2:] == [dict(path="/etc/uv"), dict(path="/opt/uv/cache", owner="root", group="root",
-                                                                  mode="0700")]
+    root_owned = dict(owner="root", group="root")
+    assert [d for d in got["directories"] if d.get("owner")][0] == dict(root_owned, path="/opt/uv", mode="0755")
+    assert got["directories"][-2:] == [dict(path="/etc/uv"), dict(root_owned, path="/opt/uv/cache", mode="0700")]
     assert got["system_dirs"] == [] and got["links"] == []
     assert paths(got["files"]) == ["/etc/uv/uv.toml", "/etc/profile.d/labfleet-uv.sh",
                                    "/etc/fish/conf.d/labfleet-uv.fish", "/usr/share/nushell/vendor/autoload/labfleet-uv.nu"]

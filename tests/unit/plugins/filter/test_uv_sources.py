@@ -169,3 +169,9 @@ def test_python_transfers_send_only_the_hosts_family():
     assert python_transfers(archives, "aarch64", "/opt/uv/downloads/python/") == [
         dict(src=archives[1],
              dest="/opt/uv/downloads/python/cpython-3.13.1+20241206-aarch64-unknown-linux-gnu-install_only.tar.gz")]
+
+
+def test_uv_platform_explains_an_armv6_pi():
+    with pytest.raises(AnsibleFilterError, match=r"armv6l, an ARMv6 CPU \(Raspberry Pi Zero.*no managed CPython.*"
+                                                 r"Nothing was changed"):
+        uv_platform("armv6l")

@@ -10,7 +10,7 @@ import os
 import pytest
 import yaml
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
+from .module_args import patch_module_args
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 

@@ -4,7 +4,7 @@ import os
 
 import pytest
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
+from .module_args import patch_module_args
 
 from ansible_collections.labfleet.uv.plugins.modules import disk_image
 

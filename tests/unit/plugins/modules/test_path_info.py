@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
+from .module_args import patch_module_args
 
 from ansible_collections.labfleet.uv.plugins.module_utils import _path_judge as judge
 from ansible_collections.labfleet.uv.plugins.module_utils._path_shells import Shell

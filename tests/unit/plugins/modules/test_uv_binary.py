@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
+from .module_args import patch_module_args
 
 from ansible_collections.labfleet.uv.plugins.modules import uv_binary
 

@@ -1,0 +1,54 @@
+# -*- coding: utf-8 -*-
+# Copyright: labfleet.uv contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# PRIVATE module_util of the labfleet.uv collection: not a public API, it may change without notice.
+# Which machine a host's programs are built for: uv and CPython are chosen by the userland, not the kernel. A
+# 32-bit Raspberry Pi OS often runs a 64-bit kernel (uname -m says aarch64) under a 32-bit userland, where an
+# aarch64 uv or CPython cannot even start; under qemu-user emulation the kernel is the workstation's.
+
+from __future__ import annotations
+
+import os
+
+# ELF e_machine values
+EM_386, EM_ARM, EM_X86_64, EM_AARCH64 = 3, 40, 62, 183
+# e_flags of a 32-bit ARM hard-float (armhf) binary
+EF_ARM_ABI_FLOAT_HARD = 0x400
+PROBE = "/bin/sh"
+
+
+def machine_of(kernel_machine, elf_header):
+    """The `uname -m` name of the userland: kernel_machine is uname's, elf_header the first 64 bytes of a
+    userland program (/bin/sh). An unreadable header leaves the kernel's name.
+
+    32-bit ARM: hard-float -> armv7l, unless the CPU is an ARMv6 one (Pi Zero / Pi 1: armv6l, which no
+    managed CPython is built for); soft-float -> armel."""
+    header = bytes(elf_header or b"")
+    if len(header) < 52 or header[:4] != b"\x7fELF" or header[5] != 1:
+        return kernel_machine
+    bits64 = header[4] == 2
+    machine = int.from_bytes(header[18:20], "little")
+    if machine == EM_X86_64 and bits64:
+        return "x86_64"
+    if machine == EM_AARCH64 and bits64:
+        return "aarch64"
+    if machine == EM_386:
+        return "i686"
+    if machine == EM_ARM and not bits64:
+        flags = int.from_bytes(header[36:40], "little")
+        if not flags & EF_ARM_ABI_FLOAT_HARD:
+            return "armel"
+        return "armv6l" if str(kernel_machine).startswith("armv6") else "armv7l"
+    return kernel_machine
+
+
+def userland_machine(probe=PROBE):
+    """machine_of this host: uname's machine and probe's ELF header."""
+    kernel = os.uname()[4]
+    try:
+        with open(probe, "rb") as f:
+            header = f.read(64)
+    except (IOError, OSError):
+        header = b""
+    return machine_of(kernel, header), kernel
