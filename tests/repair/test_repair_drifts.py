@@ -1,6 +1,6 @@
 """Drift in what the role manages is repaired: on the converged default-scenario host, each drift an admin or a user
 can cause (a uv that no longer runs; the shared venv given to a user, a global tool's command deleted, uv's
-configuration edited, a shared directory opened to everyone, these four at once) is reported by a check run, put
+configuration edited, a shell's startup file deleted, a shared directory opened to everyone, these five at once) is reported by a check run, put
 right by the next run, and the run after that changes nothing; an ordinary user in a login shell then gets what
 they had.
 """
@@ -14,6 +14,7 @@ from labfleet_testing import run_playbook  # noqa: E402  pylint: disable=wrong-i
 HOST = os.environ.get("LABFLEET_BAD_INPUT_HOST", "labfleet-uv-debian13")
 USER = "alice"
 NO_VERDICT = ("-e", "shared_python_verdict=skip")
+FISH = "/etc/fish/conf.d/labfleet-uv.fish"
 
 
 def sh(cmd):
@@ -57,13 +58,15 @@ def test_a_uv_that_prints_something_else_is_replaced():
 
 def test_drifts_by_a_user_and_an_admin_are_repaired_in_one_run():
     """The shared venv given to a user (chown -R, a group-writable directory), a global tool's command deleted,
-    uv's configuration edited and a shared directory opened to everyone, all at once: one check run reports each,
-    one run repairs them all."""
-    before = sh("sha1sum /etc/uv/uv.toml; stat -c '%a %U' /opt/uv/python")
-    repaired("chown -R %s /opt/uv/venv/ && chmod g+w /opt/uv/venv/bin && rm /opt/uv/tool-bin/pre-commit"
-             " && echo 'python-downloads = \"automatic\"' >> /etc/uv/uv.toml && chmod 0777 /opt/uv/python" % USER,
+    uv's configuration edited, the fish users' startup file deleted and a shared directory opened to everyone, all
+    at once: one check run reports each, one run repairs them all."""
+    before = sh("sha1sum /etc/uv/uv.toml %s; stat -c '%%a %%U' /opt/uv/python %s" % (FISH, FISH))
+    repaired("chown -R %s /opt/uv/venv/ && chmod g+w /opt/uv/venv/bin && rm /opt/uv/tool-bin/pre-commit %s"
+             " && echo 'python-downloads = \"automatic\"' >> /etc/uv/uv.toml && chmod 0777 /opt/uv/python"
+             % (USER, FISH),
              "back to root, writable by root only (/opt/uv/venv-", "reinstall tool pre-commit==4.3.0",
-             "file /etc/uv/uv.toml: content differs", "directory /opt/uv/python: mode differs")
+             "file /etc/uv/uv.toml: content differs", "directory /opt/uv/python: mode differs",
+             "file %s: missing" % FISH)
     # the venv is root's again, and the user can no longer change what everyone runs
     assert sh("find /opt/uv/venv/ \\( ! -user root -o ! -group root -o \\( -perm /022 ! -type l ! -name .lock \\) "
               "\\) | head -5") == ""
@@ -73,5 +76,5 @@ def test_drifts_by_a_user_and_an_admin_are_repaired_in_one_run():
     assert proc.returncode != 0
     # the tool's command is back
     assert as_user("pre-commit --version").strip() == "pre-commit 4.3.0"
-    # uv's configuration and the directory's mode are what they were
-    assert sh("sha1sum /etc/uv/uv.toml; stat -c '%a %U' /opt/uv/python") == before
+    # uv's configuration, the fish users' startup file and the directory's mode are what they were
+    assert sh("sha1sum /etc/uv/uv.toml %s; stat -c '%%a %%U' /opt/uv/python %s" % (FISH, FISH)) == before
