@@ -30,9 +30,9 @@ def norm(path):
     return posixpath.normpath(path)
 
 
-def inside(path, other):
-    """path is other or lies inside it."""
-    return (norm(path) + "/").startswith(norm(other).rstrip("/") + "/")
+def inside(inner, outer):
+    """inner is outer or lies inside it."""
+    return (norm(inner) + "/").startswith(norm(outer).rstrip("/") + "/")
 
 
 def check_uv(s):

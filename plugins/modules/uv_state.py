@@ -52,7 +52,7 @@ pending:
   sample: ["install CPython 3.13", "file /etc/profile.d/labfleet-uv.sh: content differs"]
 architecture:
   description:
-    - The machine the host's programs are built for, named as C(uname -m) names it: uv and CPython are chosen by it.
+    - "The machine the host's programs are built for, named as C(uname -m) names it: uv and CPython are chosen by it."
     - The userland decides, not the kernel (read from the ELF header of C(/bin/sh)); a 32-bit ARM hard-float
       userland is C(armv7l) under a 64-bit kernel too (where C(uname -m) says C(aarch64)), C(armv6l) on an ARMv6
       CPU (Raspberry Pi Zero and 1), C(armel) when soft-float.
