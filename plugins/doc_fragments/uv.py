@@ -163,7 +163,7 @@ options:
         default: []
         description:
           - The file is wanted only where one of these paths exists (a shell's startup file where that shell is
-            installed); empty means always. M(labfleet.uv.uv_state) lists a file not wanted here in C(skipped).
+            installed); empty means always. M(labfleet.uv.uv_state) lists a file not wanted here in C(not_wanted).
   links:
     description: Symbolic links that must exist and point at O(links[].src).
     type: list
@@ -193,7 +193,7 @@ options:
         default: []
         description:
           - The block is wanted only where one of these paths exists (C(/etc/zsh/zprofile) only where zsh is
-            installed); empty means always. M(labfleet.uv.uv_state) lists a block not wanted here in C(skipped).
+            installed); empty means always. M(labfleet.uv.uv_state) lists a block not wanted here in C(not_wanted).
   command_dir:
     description:
       - A directory of commands on the system's default PATH that the O(files) and O(links) there belong to.

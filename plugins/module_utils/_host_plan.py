@@ -437,7 +437,7 @@ class HostPlan(object):
 
     def pending(self):
         """What a run would change, in the order a run does it: dict(pending=[lines], python_missing,
-        python_pending, uv_pending, skipped, commands)."""
+        python_pending, uv_pending, not_wanted, commands)."""
         p = self.p
         self.refuse_foreign_commands()
         first = self.paths.pending(first=True)
@@ -449,7 +449,7 @@ class HostPlan(object):
                                                         p["python_install_dir"]))
         pending += self.paths.pending(first=False)
         return dict(pending=pending, python_missing=uv_parts["python_missing"], python_pending=uv_parts["python"],
-                    uv_pending=self.uv_problems, skipped=self.paths.skipped,
+                    uv_pending=self.uv_problems, not_wanted=self.paths.skipped,
                     commands=[c for part in uv_parts["parts"] for c in part.uv.commands])
 
     def apply(self, uv_archive=None, uv_sha256=None, staged=(), python_downloads=None):

@@ -65,12 +65,15 @@ kernel_architecture:
   type: str
   sample: aarch64
   version_added: 0.7.0
-skipped:
-  description: The files and blocks not wanted on this host (none of their O(files[].if_exists) paths exists).
+not_wanted:
+  description:
+    - The files and blocks not wanted on this host (none of their O(files[].if_exists) paths exists).
+    - Named C(skipped) before 0.7.0, a key Ansible reads as "the task was skipped".
   returned: always
   type: list
   elements: str
   sample: [/etc/fish/conf.d/labfleet-uv.fish]
+  version_added: 0.7.0
 uv_version:
   description: The version the installed uv reports, or null when there is none.
   returned: always
