@@ -24,6 +24,7 @@ import shutil
 import stat
 import tempfile
 
+from ansible_collections.labfleet.uv.plugins.module_utils._files import link_atomically, set_ownership, write_atomically
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, uv_install_problems
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_binary import install as install_uv, sha256_file
 from ansible_collections.labfleet.uv.plugins.module_utils._python_archives import downloads_entries
@@ -86,16 +87,6 @@ def ownership_differs(st, want):
     return diffs
 
 
-def set_ownership(path, want):
-    """Give path the owner, group and mode of want (those given)."""
-    uid = pwd.getpwnam(want["owner"]).pw_uid if want.get("owner") else -1
-    gid = grp.getgrnam(want["group"]).gr_gid if want.get("group") else -1
-    if uid != -1 or gid != -1:
-        os.lchown(path, uid, gid)
-    if want.get("mode"):
-        os.chmod(path, int(want["mode"], 8))
-
-
 def block_text(block):
     """What the file must hold: the text, between blockinfile's BEGIN and END lines when the block has a marker."""
     if not block["marker"]:
@@ -129,32 +120,6 @@ def file_sha1(f):
     if f["content"] is None:
         return f["sha1"]
     return hashlib.sha1(f["content"].encode("utf-8")).hexdigest()
-
-
-def write_atomically(path, data, want=None, like=None):
-    """Write data to path through a temporary file renamed over it (a link there is replaced, never followed),
-    with the owner, group and mode of want, or those of the stat result like."""
-    fd, tmp = tempfile.mkstemp(prefix=".labfleet-", dir=os.path.dirname(path))
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        if like is not None:
-            os.lchown(tmp, like.st_uid, like.st_gid)
-            os.chmod(tmp, stat.S_IMODE(like.st_mode))
-        else:
-            set_ownership(tmp, dict(want, mode=want.get("mode") or "0644"))
-        os.rename(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def link_atomically(path, src):
-    tmp = path + ".labfleet-new"
-    if os.path.lexists(tmp):
-        os.unlink(tmp)
-    os.symlink(src, tmp)
-    os.rename(tmp, path)
 
 
 def place_transferred(src, dest):

@@ -8,8 +8,8 @@
 from __future__ import annotations
 
 import os
-import tempfile
 
+from ansible_collections.labfleet.uv.plugins.module_utils._files import write_atomically
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner, host_lock
 from ansible_collections.labfleet.uv.plugins.module_utils._generations import (
     looks_like_venv, read_pyvenv_cfg, reclaim_lines, stray_lines)
@@ -104,12 +104,7 @@ class SharedVenv(object):
         for f in self.files:
             if f["path"] not in names:
                 continue
-            path = os.path.join(self.path, f["path"])
-            fd, tmp = tempfile.mkstemp(prefix=".labfleet-", dir=os.path.dirname(path))
-            with os.fdopen(fd, "w") as fh:
-                fh.write(f["content"])
-            os.chmod(tmp, int(f["mode"], 8))
-            os.rename(tmp, path)
+            write_atomically(os.path.join(self.path, f["path"]), f["content"].encode("utf-8"), want=dict(mode=f["mode"]))
 
     def pending(self):
         """What a run would change, one line each (read-only)."""

@@ -1,0 +1,52 @@
+# -*- coding: utf-8 -*-
+# Copyright: labfleet.uv contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# PRIVATE module_util of the labfleet.uv collection: not a public API, it may change without notice.
+# Files and links replaced in one step (a temporary beside them renamed over them), with their owner and mode: for
+# _host_plan.py (the role's files and links) and _uv_venv.py (the files inside a venv generation).
+
+from __future__ import annotations
+
+import grp
+import os
+import pwd
+import stat
+import tempfile
+
+
+def set_ownership(path, want):
+    """Give path the owner, group and mode of want (those given)."""
+    uid = pwd.getpwnam(want["owner"]).pw_uid if want.get("owner") else -1
+    gid = grp.getgrnam(want["group"]).gr_gid if want.get("group") else -1
+    if uid != -1 or gid != -1:
+        os.lchown(path, uid, gid)
+    if want.get("mode"):
+        os.chmod(path, int(want["mode"], 8))
+
+
+def write_atomically(path, data, want=None, like=None):
+    """Write data to path through a temporary file renamed over it (a link there is replaced, never followed),
+    with the owner, group and mode of want, or those of the stat result like."""
+    fd, tmp = tempfile.mkstemp(prefix=".labfleet-", dir=os.path.dirname(path))
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        if like is not None:
+            os.lchown(tmp, like.st_uid, like.st_gid)
+            os.chmod(tmp, stat.S_IMODE(like.st_mode))
+        else:
+            set_ownership(tmp, dict(want, mode=want.get("mode") or "0644"))
+        os.rename(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def link_atomically(path, src):
+    """Make path a symlink to src through a temporary link renamed over it."""
+    tmp = path + ".labfleet-new"
+    if os.path.lexists(tmp):
+        os.unlink(tmp)
+    os.symlink(src, tmp)
+    os.rename(tmp, path)
