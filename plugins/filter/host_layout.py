@@ -14,6 +14,7 @@ from __future__ import annotations
 import posixpath
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.labfleet.uv.plugins.filter.shared_python_settings import inside
 
 ROOT_OWNED = dict(owner="root", group="root")
 # a shell's startup file is written only where that shell is installed (any of these paths)
@@ -32,11 +33,6 @@ def words(kind, version):
     """The commands of one kind the role writes: python, python3, python3.X (or pip's); texts.pip_guard and
     texts.python_launcher are rendered for them in this order."""
     return [kind, kind + "3", kind + str(version)]
-
-
-def under(path, root):
-    path, root = posixpath.normpath(path), posixpath.normpath(root)
-    return path == root or path.startswith(root.rstrip("/") + "/")
 
 
 def file(path, content, mode="0644", **extra):
@@ -60,7 +56,7 @@ def split_directories(s):
              s["tool_dir"], s["tool_bin_dir"]] + ([s["command_dir"]] if s["command_dir"] else [])
     own, system = [], []
     for path in paths:
-        group = own if under(path, s["root"]) else system
+        group = own if inside(path, s["root"]) else system
         if path not in group:
             group.append(path)
     return own, system

@@ -25,22 +25,28 @@ def set_ownership(path, want):
         os.chmod(path, int(want["mode"], 8))
 
 
-def write_atomically(path, data, want=None, like=None):
-    """Write data to path through a temporary file renamed over it (a link there is replaced, never followed),
-    with the owner, group and mode of want, or those of the stat result like."""
+def replace_atomically(path, fill, want=None, like=None):
+    """Replace path by a temporary file beside it, filled by fill(binary file object) and renamed over it (a link
+    there is replaced, never followed), with the owner, group and mode of want, or those of the stat result like.
+    A failed fill leaves path as it was and no temporary behind."""
     fd, tmp = tempfile.mkstemp(prefix=".labfleet-", dir=os.path.dirname(path))
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            fill(f)
         if like is not None:
             os.lchown(tmp, like.st_uid, like.st_gid)
             os.chmod(tmp, stat.S_IMODE(like.st_mode))
         else:
-            set_ownership(tmp, dict(want, mode=want.get("mode") or "0644"))
+            set_ownership(tmp, dict(want or {}, mode=(want or {}).get("mode") or "0644"))
         os.rename(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def write_atomically(path, data, want=None, like=None):
+    """replace_atomically with data (bytes) as the new content."""
+    replace_atomically(path, lambda f: f.write(data), want, like)
 
 
 def link_atomically(path, src):

@@ -24,7 +24,8 @@ import shutil
 import stat
 import tempfile
 
-from ansible_collections.labfleet.uv.plugins.module_utils._files import link_atomically, set_ownership, write_atomically
+from ansible_collections.labfleet.uv.plugins.module_utils._files import (
+    link_atomically, replace_atomically, set_ownership, write_atomically)
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, uv_install_problems
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_binary import install as install_uv, sha256_file
 from ansible_collections.labfleet.uv.plugins.module_utils._python_archives import downloads_entries
@@ -126,15 +127,8 @@ def place_transferred(src, dest):
     """Put a file the action plugin sent (src, in the task's temporary directory) at dest: root's, 0644."""
     if not os.path.isdir(os.path.dirname(dest)):
         os.makedirs(os.path.dirname(dest), 0o755)
-    fd, tmp = tempfile.mkstemp(prefix=".labfleet-", dir=os.path.dirname(dest))
-    try:
-        with os.fdopen(fd, "wb") as out, open(src, "rb") as source:
-            shutil.copyfileobj(source, out, 1 << 20)
-        os.chmod(tmp, 0o644)
-        os.rename(tmp, dest)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with open(src, "rb") as source:
+        replace_atomically(dest, lambda out: shutil.copyfileobj(source, out, 1 << 20), dict(mode="0644"))
     os.unlink(src)
 
 

@@ -90,9 +90,11 @@ def run_case(module, case, tmp_path, capsys, monkeypatch, with_common=True):
         assert msg in result.get("msg", ""), result.get("msg")
     for key, value in expected.items():
         assert result.get(key) == value, "%s: %r != %r" % (key, result.get(key), value)
-    # after_files: path -> 'link:<target>' or the file's content, as the run must have left them
+    # after_files: path -> 'link:<target>', the file's content, or null (gone), as the run must have left them
     for path, want in subst(case.get("after_files") or {}, root).items():
-        if want.startswith("link:"):
+        if want is None:
+            assert not os.path.lexists(path), path
+        elif want.startswith("link:"):
             assert os.readlink(path) == want[len("link:"):], path
         else:
             with open(path) as f:
