@@ -47,6 +47,18 @@ options:
       - A C(uv.toml) to use instead of uv's usual discovery (C(UV_CONFIG_FILE)).
       - When unset, uv reads the system configuration, for example C(/etc/uv/uv.toml).
     type: path
+  python_platform:
+    description:
+      - The platform of the CPythons to install and use, as uv names it (C(linux-armv7-gnueabihf)).
+        C(uv python install) asks for C(cpython-3.11-linux-armv7-gnueabihf), not C(3.11); every uv call runs with
+        C(UV_LIBC) set to its libc, so C(uv venv --python 3.11) and C(uv tool install --python 3.11) find that
+        build (uv 0.13.9 finds no installed armhf CPython for a C(cpython-...-gnueabihf) request there).
+      - When unset, the platform of the host's userland (the machine C(/bin/sh) is built for, not C(uname -m)), one
+        of C(linux-x86_64-gnu), C(linux-aarch64-gnu) or C(linux-armv7-gnueabihf). So a 32-bit Raspberry Pi OS under
+        a 64-bit kernel, or under qemu-user emulation where uv reads the workstation's C(/proc/cpuinfo) and would ask
+        for a soft-float build that does not exist, still gets the armhf build. On other machines uv chooses.
+      - Installed CPythons of another platform are not counted as installed.
+    type: str
 notes:
   - uv runs with a C(022) umask, so what it installs is readable by every user.
 requirements:

@@ -9,19 +9,20 @@ from __future__ import annotations
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.six.moves.urllib.parse import unquote, urljoin
 from ansible_collections.labfleet.uv.plugins.module_utils._python_archives import archive_info, downloads_entries
+from ansible_collections.labfleet.uv.plugins.module_utils._userland import PYTHON_BUILDS
 
-# `uname -m` (ansible_facts.architecture) -> how uv's release tarballs, uv's PyPI wheels and uv's
-# python-downloads JSON name that machine.
-PLATFORMS = {
-    "x86_64": dict(triple="x86_64-unknown-linux-gnu", family="x86_64", libc="gnu",
-                   wheel_tag="manylinux_2_17_x86_64.manylinux2014_x86_64"),
+# the userland's machine (uv_state's architecture) -> how uv's release tarballs and PyPI wheels name it; the CPython
+# builds' arch family and libc come from _userland.PYTHON_BUILDS
+UV_BUILDS = {
+    "x86_64": dict(triple="x86_64-unknown-linux-gnu", wheel_tag="manylinux_2_17_x86_64.manylinux2014_x86_64"),
     # the musl-static aarch64 wheel has no glibc coupling; the release tarball is the gnu build
-    "aarch64": dict(triple="aarch64-unknown-linux-gnu", family="aarch64", libc="gnu",
+    "aarch64": dict(triple="aarch64-unknown-linux-gnu",
                     wheel_tag="manylinux_2_17_aarch64.manylinux2014_aarch64.musllinux_1_1_aarch64"),
     # 32-bit Raspberry Pi OS
-    "armv7l": dict(triple="armv7-unknown-linux-gnueabihf", family="armv7", libc="gnueabihf",
-                   wheel_tag="manylinux_2_17_armv7l.manylinux2014_armv7l"),
+    "armv7l": dict(triple="armv7-unknown-linux-gnueabihf", wheel_tag="manylinux_2_17_armv7l.manylinux2014_armv7l"),
 }
+PLATFORMS = dict((machine, dict(build, family=PYTHON_BUILDS[machine][0], libc=PYTHON_BUILDS[machine][1]))
+                 for machine, build in UV_BUILDS.items())
 ALIASES = {"amd64": "x86_64", "arm64": "aarch64", "armhf": "armv7l", "armv7": "armv7l"}
 # userlands uv_state can report that no managed CPython is built for: why, and what to do instead
 UNSUPPORTED = {

@@ -16,6 +16,15 @@ EM_386, EM_ARM, EM_X86_64, EM_AARCH64 = 3, 40, 62, 183
 # e_flags of a 32-bit ARM hard-float (armhf) binary
 EF_ARM_ABI_FLOAT_HARD = 0x400
 PROBE = "/bin/sh"
+# userland machine -> (arch family, libc) of the managed CPython builds for it, as uv and python-build-standalone
+# name them (cpython-3.11.2-linux-armv7-gnueabihf)
+PYTHON_BUILDS = {
+    "x86_64": ("x86_64", "gnu"),
+    "aarch64": ("aarch64", "gnu"),
+    # 32-bit Raspberry Pi OS: hard-float. uv guesses the ABI from /proc/cpuinfo, which under qemu-user emulation
+    # is the workstation's: it would ask for the soft-float (gnueabi) build, which does not exist
+    "armv7l": ("armv7", "gnueabihf"),
+}
 
 
 def machine_of(kernel_machine, elf_header):
@@ -52,3 +61,10 @@ def userland_machine(probe=PROBE):
     except (IOError, OSError):
         header = b""
     return machine_of(kernel, header), kernel
+
+
+def python_platform(machine):
+    """uv's name of the platform of the managed CPython builds for a userland machine ('linux-armv7-gnueabihf'), or
+    None for a machine without one here (uv then chooses by itself)."""
+    build = PYTHON_BUILDS.get(machine)
+    return "linux-%s-%s" % build if build else None

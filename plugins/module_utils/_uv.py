@@ -14,6 +14,8 @@ import re
 import time
 from contextlib import contextmanager
 
+from ansible_collections.labfleet.uv.plugins.module_utils._userland import python_platform, userland_machine
+
 # The argument spec shared by every module that runs uv (documented in doc_fragments/uv.py).
 UV_COMMON_ARGS = dict(
     uv_path=dict(type="path", default="/opt/uv/bin/uv"),
@@ -23,6 +25,7 @@ UV_COMMON_ARGS = dict(
     tool_bin_dir=dict(type="path", default="/opt/uv/tool-bin"),
     cache_dir=dict(type="path", default="/opt/uv/cache"),
     config_file=dict(type="path"),
+    python_platform=dict(type="str"),
 )
 
 MINOR_RE = re.compile(r"^3\.(\d{1,2})$")
@@ -70,10 +73,40 @@ class UvRunner(object):
             # a dry run only asks uv questions: a throwaway cache keeps it from writing (or needing to
             # write) the shared cache, as on an image mounted read-only
             self.env["UV_NO_CACHE"] = "1"
+        # every CPython request names its platform: the userland's, never uv's guess (see _userland); uv's listing
+        # and discovery count only the pythons of the libc it believes in, so that is the userland's too
+        self.python_platform = p.get("python_platform") or python_platform(userland_machine()[0])
+        if self.python_platform:
+            self.env["UV_LIBC"] = self.python_platform.rsplit("-", 1)[1]
         self.commands = []
         # False when the uv there does not work (it answers --version with something else): its queries are
         # not asked, as if it were missing, until it is replaced
         self.usable = True
+
+    def python_request(self, version):
+        """uv's request for a CPython minor or patch on this host's platform: '3.11' ->
+        'cpython-3.11-linux-armv7-gnueabihf' (just the version where the platform is not known)."""
+        return "cpython-%s-%s" % (version, self.python_platform) if self.python_platform else version
+
+    def on_platform(self, entry):
+        """Whether an entry of uv's JSON python listing is a build for this host's platform (an entry without the
+        fields counts as one). An installed one is judged by its directory, which names the platform exactly: uv
+        lists an armhf build's libc as gnu."""
+        if not self.python_platform:
+            return True
+        if entry.get("path"):
+            return "-%s/" % self.python_platform in entry["path"]
+        if entry.get("os") is None or entry.get("arch") is None:
+            return True
+        return "%s-%s" % (entry["os"], entry["arch"]) == self.python_platform.rsplit("-", 1)[0]
+
+    def in_python_dir(self, path, version, patches=False):
+        """Whether path lies in uv's directory of CPython `version` for this host's platform: the link
+        cpython-<version>-<platform> (a venv's home), or with patches=True also a cpython-<version>.<patch>-<platform>
+        directory (where a --default shim may point)."""
+        platform = re.escape(self.python_platform) if self.python_platform else r"[^/]+"
+        name = re.escape("cpython-%s" % version) + (r"(\.\d+)?" if patches else "") + "-" + platform
+        return re.match(re.escape(self.python_install_dir + os.sep) + name + "(/|$)", path or "") is not None
 
     @property
     def available(self):

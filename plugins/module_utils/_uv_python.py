@@ -61,7 +61,11 @@ class PythonInstaller(object):
             parts = entry.get("version_parts", {})
             if entry.get("implementation", "cpython") != "cpython" or entry.get("variant", "default") != "default":
                 continue
-            result.append(dict(key=entry["key"], version=entry["version"], installed=bool(entry.get("path")),
+            if not self.uv.on_platform(entry):
+                continue
+            # the key as the install directory is named (uv lists cpython-3.11.2-linux-armv7-gnu for an armhf build)
+            key = self.uv.python_request(entry["version"]) if self.uv.python_platform else entry["key"]
+            result.append(dict(key=key, version=entry["version"], installed=bool(entry.get("path")),
                                minor="%s.%s" % (parts.get("major"), parts.get("minor"))))
         return sorted(result, key=lambda e: e["key"])
 
@@ -112,9 +116,9 @@ class PythonInstaller(object):
         return links
 
     def shim_is_ours(self, target):
-        """A default shim is uv's link into the install dir for the default minor (minor or patch directory)."""
-        prefix = os.path.join(self.uv.python_install_dir, "cpython-%s" % self.default)
-        return target is not None and (target.startswith(prefix + "-") or target.startswith(prefix + "."))
+        """A default shim is uv's link into the install dir for the default minor (minor or patch directory) on this
+        host's platform."""
+        return self.uv.in_python_dir(target, self.default, patches=True)
 
     def foreign_shims(self, shims):
         """Default executable names taken by something uv does not manage (uv would not replace them)."""
@@ -135,7 +139,7 @@ class PythonInstaller(object):
         """What a real run would leave, for check mode."""
         installed = before["installed"] + [dict(key="cpython-%s (to install)" % v, version=None, minor=v)
                                            for v in missing]
-        target = os.path.join(self.uv.python_install_dir, "cpython-%s-<platform>" % self.default, "bin",
+        target = os.path.join(self.uv.python_install_dir, self.uv.python_request(self.default), "bin",
                               "python%s" % self.default)
         return dict(installed=installed, shims=dict((name, target) for name in before["shims"]))
 
@@ -186,7 +190,7 @@ class PythonInstaller(object):
                 if version == self.default and (version in missing or not shims_ok or upgrade):
                     self.install_default(version, upgrade)
                 elif version in missing or upgrade:
-                    self.uv.run(["python", "install", version] + upgrade)
+                    self.uv.run(["python", "install", self.uv.python_request(version)] + upgrade)
             # an old patch goes once no generation or venv is pinned to it (after the switch: see uv_generation)
             for e in (self.superseded(self.installed(), {}) if self.upgrade else []):
                 self.uv.run(["python", "uninstall", e["key"]])
@@ -210,7 +214,8 @@ class PythonInstaller(object):
                     diff=dict(before=self.describe(before), after=self.describe(after)))
 
     def install_default(self, version, extra=()):
-        args = ["python", "install", version, "--default", "--preview-features", "python-install-default"]
+        args = ["python", "install", self.uv.python_request(version), "--default", "--preview-features",
+                "python-install-default"]
         args += list(extra)
         if self.force:
             args.append("--force")

@@ -150,6 +150,7 @@ class ToolManager(object):
             return "Nothing to upgrade" not in out + err
         if self.module.check_mode:
             return True
+        # the version with UV_LIBC set (UvRunner), as for uv venv (see _uv_venv.SharedVenv.create)
         args = ["tool", "install", tool["requirement"], "--python", self.python]
         if action == "reinstall":
             args.append("--reinstall")

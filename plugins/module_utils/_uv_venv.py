@@ -38,9 +38,6 @@ class SharedVenv(object):
             self.requirements += ["-r", requirements]
         self.python = os.path.join(self.path, "bin", "python")
 
-    def home_prefix(self):
-        return os.path.join(self.uv.python_install_dir, "cpython-%s-" % self.minor)
-
     def needs_create(self, cfg):
         if cfg is None:
             # an unfinished uv venv (an interrupted run) is rebuilt; anything else is someone's
@@ -48,12 +45,14 @@ class SharedVenv(object):
                 self.module.fail_json(msg="%s exists, is not empty and is not a virtual environment: "
                                           "refusing to replace it (option path)" % self.path)
             return True
-        return not cfg.get("home", "").startswith(self.home_prefix()) or not os.path.exists(self.python)
+        return not self.uv.in_python_dir(cfg.get("home"), self.minor) or not os.path.exists(self.python)
 
     def needs_seed(self):
         return self.seed and not os.path.exists(os.path.join(self.path, "bin", "pip"))
 
     def create(self, clear):
+        # the version, not a platform key: uv 0.13.9 finds no installed armhf CPython for cpython-3.11-linux-armv7-
+        # gnueabihf (it lists them as ...-gnu) but does for 3.11 with UV_LIBC set (UvRunner), as it does elsewhere
         args = ["venv", self.path, "--python", self.minor]
         args.append("--clear" if clear else "--allow-existing")
         if self.seed:
@@ -134,7 +133,7 @@ class SharedVenv(object):
         home = cfg.get("home") if cfg else None
         if changed and self.module.check_mode:
             if create:
-                home = self.home_prefix() + "<platform>/bin"
+                home = os.path.join(self.uv.python_install_dir, self.uv.python_request(self.minor), "bin")
         elif changed:
             if create or reseed:
                 self.create(clear=create and os.path.isdir(self.path) and bool(os.listdir(self.path)))

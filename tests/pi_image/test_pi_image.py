@@ -39,8 +39,9 @@ def loops_of(image):
     return [line.split(":")[0] for line in sh("losetup", "--associated", image).splitlines()]
 
 
-def test_the_booted_image_is_the_arm64_pi_os_stand_in(host):
-    assert ok(host.run("uname -m")) == "aarch64"
+def test_the_booted_image_is_the_32_bit_pi_os_stand_in(host):
+    assert ok(host.run("uname -m")) == "armv7l"
+    assert ok(host.run("dpkg --print-architecture")) == "armhf"
     assert host.file("/etc/rpi-issue").exists
     assert ok(host.run("systemctl is-system-running || true")) in ("running", "degraded")
 
@@ -48,7 +49,7 @@ def test_the_booted_image_is_the_arm64_pi_os_stand_in(host):
 def test_pi_logs_in_to_the_shared_python_with_the_verdict_the_role_gave(host):
     out = ok(host.run("su -l pi -c 'command -v python; python -c \"import requests, platform; "
                       "print(platform.machine())\"'"))
-    assert out.splitlines() == ["/opt/uv/venv/bin/python", "aarch64"]
+    assert out.splitlines() == ["/opt/uv/venv/bin/python", "armv7l"]
 
 
 def test_provisioning_left_nothing_mounted_or_attached_on_the_workstation():

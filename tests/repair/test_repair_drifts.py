@@ -1,6 +1,7 @@
 """Drift in what the role manages is repaired: on the converged default-scenario host, each drift an admin or a user
 can cause (a uv that no longer runs; the shared venv given to a user, a global tool's command deleted, uv's
-configuration edited, a shell's startup file deleted, a shared directory opened to everyone, these five at once) is reported by a check run, put
+configuration edited and opened to everyone, a shell's startup file deleted, the role's blocks cut out of the
+csh and zsh startup files, a shared directory opened to everyone, all at once) is reported by a check run, put
 right by the next run, and the run after that changes nothing; an ordinary user in a login shell then gets what
 they had.
 """
@@ -15,6 +16,7 @@ HOST = os.environ.get("LABFLEET_BAD_INPUT_HOST", "labfleet-uv-debian13")
 USER = "alice"
 NO_VERDICT = ("-e", "shared_python_verdict=skip")
 FISH = "/etc/fish/conf.d/labfleet-uv.fish"
+MARK = "# BEGIN Managed by Ansible: labfleet.uv.shared_python"
 
 
 def sh(cmd):
@@ -58,15 +60,21 @@ def test_a_uv_that_prints_something_else_is_replaced():
 
 def test_drifts_by_a_user_and_an_admin_are_repaired_in_one_run():
     """The shared venv given to a user (chown -R, a group-writable directory), a global tool's command deleted,
-    uv's configuration edited, the fish users' startup file deleted and a shared directory opened to everyone, all
-    at once: one check run reports each, one run repairs them all."""
-    before = sh("sha1sum /etc/uv/uv.toml %s; stat -c '%%a %%U' /opt/uv/python %s" % (FISH, FISH))
+    uv's configuration edited and made writable by all, the fish users' startup file deleted, the role's blocks cut
+    out of /etc/csh.cshrc and /etc/zsh/zprofile, and a shared directory opened to everyone, all at once: one check
+    run reports each, one run repairs them all."""
+    files = "/etc/uv/uv.toml %s /etc/csh.cshrc /etc/zsh/zprofile" % FISH
+    before = sh("sha1sum %s; stat -c '%%a %%U' /opt/uv/python %s" % (files, files))
+    assert MARK in sh("cat /etc/csh.cshrc") and MARK in sh("cat /etc/zsh/zprofile")
     repaired("chown -R %s /opt/uv/venv/ && chmod g+w /opt/uv/venv/bin && rm /opt/uv/tool-bin/pre-commit %s"
-             " && echo 'python-downloads = \"automatic\"' >> /etc/uv/uv.toml && chmod 0777 /opt/uv/python"
+             " && echo 'python-downloads = \"automatic\"' >> /etc/uv/uv.toml && chmod 0666 /etc/uv/uv.toml"
+             " && chmod 0777 /opt/uv/python"
+             " && sed -i '/labfleet.uv.shared_python/,/labfleet.uv.shared_python/d' /etc/csh.cshrc /etc/zsh/zprofile"
              % (USER, FISH),
              "back to root, writable by root only (/opt/uv/venv-", "reinstall tool pre-commit==4.3.0",
-             "file /etc/uv/uv.toml: content differs", "directory /opt/uv/python: mode differs",
-             "file %s: missing" % FISH)
+             "file /etc/uv/uv.toml: content, mode differs", "directory /opt/uv/python: mode differs",
+             "file %s: missing" % FISH, "file /etc/csh.cshrc: lacks the role's block",
+             "file /etc/zsh/zprofile: lacks the role's block")
     # the venv is root's again, and the user can no longer change what everyone runs
     assert sh("find /opt/uv/venv/ \\( ! -user root -o ! -group root -o \\( -perm /022 ! -type l ! -name .lock \\) "
               "\\) | head -5") == ""
@@ -76,5 +84,5 @@ def test_drifts_by_a_user_and_an_admin_are_repaired_in_one_run():
     assert proc.returncode != 0
     # the tool's command is back
     assert as_user("pre-commit --version").strip() == "pre-commit 4.3.0"
-    # uv's configuration, the fish users' startup file and the directory's mode are what they were
-    assert sh("sha1sum /etc/uv/uv.toml %s; stat -c '%%a %%U' /opt/uv/python %s" % (FISH, FISH)) == before
+    # uv's configuration, the shells' startup files and the directory's mode are what they were
+    assert sh("sha1sum %s; stat -c '%%a %%U' /opt/uv/python %s" % (files, files)) == before

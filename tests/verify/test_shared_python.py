@@ -2,7 +2,7 @@
 
 Run by Molecule's testinfra verifier against every instance of a scenario. The expectations are the
 role's defaults under /opt/uv plus what the scenarios' converge.yml configures (CPython 3.11 from the
-offline archives, requests in the shared venv, pre-commit 4.3.0 as a global tool).
+offline archives, requests in the shared venv, pre-commit 4.3.0 as a global tool, or LABFLEET_VERIFY_TOOL).
 """
 import os
 import shlex
@@ -15,8 +15,14 @@ MINOR = os.environ.get("LABFLEET_VERIFY_MINOR", "3.11")
 # ordinary users to log in as; the first is also checked in bash and sh, the second makes its own venv in sh
 USERS = os.environ.get("LABFLEET_VERIFY_USERS", "alice,bob,carol").split(",")
 FIRST, SECOND = USERS[0], USERS[1 % len(USERS)]
-TOOL, TOOL_VERSION = "pre-commit", "4.3.0"
+# the global tool a scenario installs, as name==version (32-bit Pi OS: ruff, since pre-commit's PyYAML has no armv7l
+# wheel on PyPI)
+TOOL, TOOL_VERSION = os.environ.get("LABFLEET_VERIFY_TOOL", "pre-commit==4.3.0").split("==")
 PACKAGE = "requests"
+# what a user's own uv commands are prefixed with: the 32-bit Pi image is checked under qemu-arm, where uv reads the
+# workstation's /proc/cpuinfo, takes the ARM userland for soft-float and would look past the armhf CPythons (a
+# real Pi says vfp, and uv >= 0.10.12 reads it right under a 64-bit kernel too): there, UV_LIBC=gnueabihf
+UV = os.environ.get("LABFLEET_VERIFY_UV_ENV", "") + "uv"
 
 
 def login(host, user, cmd, shell=None):
@@ -77,15 +83,15 @@ def test_uv_on_path(host, user, shell):
 
 @pytest.mark.parametrize("user,shell", [(FIRST, "bash"), (SECOND, "sh")])
 def test_user_venv_uses_shared_python_without_download(host, user, shell):
-    res = login(host, user, "rm -rf ~/v && uv venv ~/v --python %s && ~/v/bin/python -c "
-                            "'import os, sys; print(os.path.realpath(sys.base_prefix))'" % MINOR, shell)
+    res = login(host, user, "rm -rf ~/v && %s venv ~/v --python %s && ~/v/bin/python -c "
+                            "'import os, sys; print(os.path.realpath(sys.base_prefix))'" % (UV, MINOR), shell)
     out = ok(res)
     assert "Downloading" not in res.stderr + res.stdout
     assert out.splitlines()[-1].startswith(ROOT + "/python/cpython-%s." % MINOR)
 
 
 def test_user_cannot_download_other_pythons(host):
-    res = login(host, FIRST, "uv python install 3.10", "bash")
+    res = login(host, FIRST, "%s python install 3.10" % UV, "bash")
     assert res.rc != 0
     assert "Downloading" not in res.stderr + res.stdout
 
@@ -104,8 +110,8 @@ def test_user_cannot_modify_shared_venv(host, cmd):
 
 def test_users_own_uv_tool_install_still_works(host):
     """The profile exports no UV_TOOL_DIR/UV_TOOL_BIN_DIR, which would point users at root's dirs."""
-    out = ok(login(host, FIRST, "uv tool install --force %s==%s >/dev/null 2>&1 && "
-                                "ls ~/.local/bin/%s" % (TOOL, TOOL_VERSION, TOOL), "bash"))
+    out = ok(login(host, FIRST, "%s tool install --force %s==%s >/dev/null 2>&1 && "
+                                "ls ~/.local/bin/%s" % (UV, TOOL, TOOL_VERSION, TOOL), "bash"))
     assert out.endswith("/.local/bin/" + TOOL)
     ok(login(host, FIRST, "uv tool uninstall %s" % TOOL, "bash"))
 

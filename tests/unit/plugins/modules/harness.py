@@ -51,7 +51,10 @@ def make_files(files, root):
 def common_params(root):
     return dict(uv_path=os.path.join(root, "bin", "uv"), python_install_dir=os.path.join(root, "python"),
                 python_bin_dir=os.path.join(root, "python-bin"), tool_dir=os.path.join(root, "tools"),
-                tool_bin_dir=os.path.join(root, "tool-bin"), cache_dir=os.path.join(root, "cache"))
+                tool_bin_dir=os.path.join(root, "tool-bin"), cache_dir=os.path.join(root, "cache"),
+                # the cases' commands name this platform whatever machine runs them (the userland's own is the
+                # default: test_userland.py, and the scenarios)
+                python_platform="linux-x86_64-gnu")
 
 
 def run_case(module, case, tmp_path, capsys, monkeypatch, with_common=True):
