@@ -83,10 +83,15 @@ class UvRunner(object):
         # not asked, as if it were missing, until it is replaced
         self.usable = True
 
+    def python_key(self, version):
+        """uv's name of CPython `version` on this host's platform, as its install directory is named:
+        'cpython-3.11-linux-armv7-gnueabihf' ('cpython-3.11-<platform>' where the platform is not known)."""
+        return "cpython-%s-%s" % (version, self.python_platform or "<platform>")
+
     def python_request(self, version):
-        """uv's request for a CPython minor or patch on this host's platform: '3.11' ->
-        'cpython-3.11-linux-armv7-gnueabihf' (just the version where the platform is not known)."""
-        return "cpython-%s-%s" % (version, self.python_platform) if self.python_platform else version
+        """uv's request for a CPython minor or patch on this host's platform: its key, or just the version where
+        the platform is not known (uv then chooses)."""
+        return self.python_key(version) if self.python_platform else version
 
     def on_platform(self, entry):
         """Whether an entry of uv's JSON python listing is a build for this host's platform (an entry without the

@@ -64,7 +64,7 @@ class PythonInstaller(object):
             if not self.uv.on_platform(entry):
                 continue
             # the key as the install directory is named (uv lists cpython-3.11.2-linux-armv7-gnu for an armhf build)
-            key = self.uv.python_request(entry["version"]) if self.uv.python_platform else entry["key"]
+            key = self.uv.python_key(entry["version"]) if self.uv.python_platform else entry["key"]
             result.append(dict(key=key, version=entry["version"], installed=bool(entry.get("path")),
                                minor="%s.%s" % (parts.get("major"), parts.get("minor"))))
         return sorted(result, key=lambda e: e["key"])
@@ -139,7 +139,7 @@ class PythonInstaller(object):
         """What a real run would leave, for check mode."""
         installed = before["installed"] + [dict(key="cpython-%s (to install)" % v, version=None, minor=v)
                                            for v in missing]
-        target = os.path.join(self.uv.python_install_dir, self.uv.python_request(self.default), "bin",
+        target = os.path.join(self.uv.python_install_dir, self.uv.python_key(self.default), "bin",
                               "python%s" % self.default)
         return dict(installed=installed, shims=dict((name, target) for name in before["shims"]))
 

@@ -133,7 +133,7 @@ class SharedVenv(object):
         home = cfg.get("home") if cfg else None
         if changed and self.module.check_mode:
             if create:
-                home = os.path.join(self.uv.python_install_dir, self.uv.python_request(self.minor), "bin")
+                home = os.path.join(self.uv.python_install_dir, self.uv.python_key(self.minor), "bin")
         elif changed:
             if create or reseed:
                 self.create(clear=create and os.path.isdir(self.path) and bool(os.listdir(self.path)))
