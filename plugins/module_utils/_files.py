@@ -49,10 +49,15 @@ def write_atomically(path, data, want=None, like=None):
     replace_atomically(path, lambda f: f.write(data), want, like)
 
 
-def link_atomically(path, src):
-    """Make path a symlink to src through a temporary link renamed over it."""
+def staged_link(path, src):
+    """A symlink to src beside path (path + '.labfleet-new', replacing a leftover one), to be renamed over path."""
     tmp = path + ".labfleet-new"
     if os.path.lexists(tmp):
         os.unlink(tmp)
     os.symlink(src, tmp)
-    os.rename(tmp, path)
+    return tmp
+
+
+def link_atomically(path, src):
+    """Make path a symlink to src through a temporary link renamed over it."""
+    os.rename(staged_link(path, src), path)

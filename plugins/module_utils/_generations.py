@@ -26,6 +26,8 @@ import shutil
 import stat
 import time
 
+from ansible_collections.labfleet.uv.plugins.module_utils._files import link_atomically, staged_link
+
 GENERATION_RE = re.compile(r"^3\.\d{1,2}\.\d+$")
 # cpython-3.13-linux-x86_64-gnu: uv's link to the installed patch of a minor
 MINOR_LINK_RE = re.compile(r"^cpython-(?P<minor>3\.\d{1,2})-linux-[^+]+$")
@@ -48,8 +50,10 @@ def children(directory, keep):
     return [os.path.join(directory, n) for n in names if keep(n, os.path.join(directory, n))]
 
 
-def installed_patch(python_install_dir, minor):
-    """The patch uv's minor link of `minor` points at ('3.13.15'), or None when the minor is not installed."""
+def installed_patch(python_install_dir, minor, platform=None):
+    """The patch uv's minor link of `minor` points at ('3.13.15'), or None when the minor is not installed. With
+    platform ('linux-armv7-gnueabihf'), only the link of that platform counts: a CPython of another platform left in
+    the same directory (an aarch64 one on an armhf userland) is not this host's."""
     try:
         names = sorted(os.listdir(python_install_dir))
     except OSError:
@@ -57,7 +61,8 @@ def installed_patch(python_install_dir, minor):
     for name in names:
         m = MINOR_LINK_RE.match(name)
         link = os.path.join(python_install_dir, name)
-        if m and m.group("minor") == minor and os.path.islink(link):
+        if m and m.group("minor") == minor and os.path.islink(link) and (
+                platform is None or name == "cpython-%s-%s" % (minor, platform)):
             target = PATCH_DIR_RE.match(os.path.basename(os.readlink(link).rstrip("/")))
             if target:
                 return target.group("patch")
@@ -197,11 +202,8 @@ def add_compat_links(new, old):
 def switch(path, target):
     """Point path at target in one rename. A real directory at path (a venv made before generations) is swapped
     out in one exchange and left at path + SWAP_SUFFIX. Returns the old place of what path showed before."""
-    tmp = path + ".labfleet-new"
-    if os.path.lexists(tmp):
-        os.unlink(tmp)
-    os.symlink(link_target(path, target), tmp)
     if os.path.isdir(path) and not os.path.islink(path):
+        tmp = staged_link(path, link_target(path, target))
         old = path + SWAP_SUFFIX
         if os.path.lexists(old):
             remove(old)
@@ -217,7 +219,7 @@ def switch(path, target):
     previous = os.path.realpath(path) if os.path.islink(path) else None
     if previous and previous != os.path.realpath(target):
         add_compat_links(target, previous)
-    os.rename(tmp, path)
+    link_atomically(path, link_target(path, target))
     return previous
 
 
@@ -250,12 +252,12 @@ def describe_venv_path(venv_path):
     return "%s (%s)\n" % (venv_path, "directory" if os.path.isdir(venv_path) else "missing")
 
 
-def switch_generation(module, python, python_install_dir, venv_path, tool_dir, tool_bin_dir, grace):
-    """Point venv_path at the generation of the patch python is installed at and retire the others (check mode:
-    say what would be done). The caller holds the host lock. Returns the result (changed, switched, venv_target,
-    retired, diff)."""
+def switch_generation(module, python, python_install_dir, venv_path, tool_dir, tool_bin_dir, grace, platform=None):
+    """Point venv_path at the generation of the patch python is installed at (for platform, see installed_patch)
+    and retire the others (check mode: say what would be done). The caller holds the host lock. Returns the result
+    (changed, switched, venv_target, retired, diff)."""
     venv_path = venv_path.rstrip("/") if venv_path else None
-    patch = installed_patch(python_install_dir, python)
+    patch = installed_patch(python_install_dir, python, platform)
     if patch is None:
         if module.check_mode:
             return dict(changed=True, switched=True, venv_target=None, retired=[],

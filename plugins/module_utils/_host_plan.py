@@ -26,14 +26,14 @@ import tempfile
 
 from ansible_collections.labfleet.uv.plugins.module_utils._files import (
     link_atomically, replace_atomically, set_ownership, write_atomically)
-from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, uv_install_problems
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, UvRunner, uv_install_problems
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_binary import install as install_uv, sha256_file
 from ansible_collections.labfleet.uv.plugins.module_utils._python_archives import downloads_entries
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_python import PythonInstaller
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_tool import ToolManager
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_venv import SharedVenv
 from ansible_collections.labfleet.uv.plugins.module_utils._generations import (
-    installed_patch, points_to, retirable, switch_generation, venv_generation)
+    points_to, retirable, switch_generation, venv_generation)
 
 OWNED = dict(path=dict(type="path", required=True), owner=dict(type="str"), group=dict(type="str"),
              mode=dict(type="str"))
@@ -278,11 +278,11 @@ def foreign_commands(module):
     return foreign
 
 
-def target_patch(pythons, plan, minor, install_dir):
+def target_patch(pythons, plan, minor, uv):
     """The patch a run leaves minor at: what the CPython plan says, else what uv's minor link shows."""
     if pythons is not None:
         return pythons.target_patch(minor, plan)
-    return installed_patch(install_dir, minor)
+    return uv.installed_patch(minor)
 
 
 def generation_lines(g, patch):
@@ -307,6 +307,8 @@ class HostPlan(object):
         self.installed_uv, self.uv_problems = uv_install_problems(
             module, os.path.dirname(self.p["uv_path"]), self.p["uv_version"])
         self.paths = PathsPart(module)
+        # the install locations and this host's platform, for what is read without asking uv
+        self.uv = UvRunner(module)
         self.foreign = foreign_commands(module)
         self.use_wanted_uv_config()
 
@@ -378,7 +380,7 @@ class HostPlan(object):
         if v and v["requirements"] and not os.path.isfile(v["requirements"]):
             found["other"].append("requirements file %s: missing" % v["requirements"])
         elif v:
-            patch = target_patch(pythons, plan, v["python"], p["python_install_dir"]) if v["generation"] else None
+            patch = target_patch(pythons, plan, v["python"], self.uv) if v["generation"] else None
             venv = self.venv(patch)
             if venv is None:
                 found["other"].append("create the venv %s-%s.* once CPython %s is installed" % (
@@ -387,8 +389,7 @@ class HostPlan(object):
                 found["other"] += venv.pending()
                 found["parts"].append(venv)
         if p["tools"]:
-            patch = target_patch(pythons, plan, p["tool_python"], p["python_install_dir"]) \
-                if p["tool_generation"] else None
+            patch = target_patch(pythons, plan, p["tool_python"], self.uv) if p["tool_generation"] else None
             tools = self.tools(patch)
             found["other"] += tools.pending()
             found["parts"].append(tools)
@@ -404,8 +405,7 @@ class HostPlan(object):
         pending = first + self.uv_problems + uv_parts["python"] + uv_parts["other"]
         if p["generations"]:
             g = p["generations"]
-            pending += generation_lines(g, target_patch(uv_parts["pythons"], uv_parts["plan"], g["python"],
-                                                        p["python_install_dir"]))
+            pending += generation_lines(g, target_patch(uv_parts["pythons"], uv_parts["plan"], g["python"], self.uv))
         pending += self.paths.pending(first=False)
         return dict(pending=pending, python_missing=uv_parts["python_missing"], python_pending=uv_parts["python"],
                     uv_pending=self.uv_problems, not_wanted=self.paths.skipped,
@@ -433,19 +433,20 @@ class HostPlan(object):
         patch = None
         v = p["venv"]
         if v:
-            patch = installed_patch(p["python_install_dir"], v["python"]) if v["generation"] else None
+            patch = self.uv.installed_patch(v["python"]) if v["generation"] else None
             venv = self.venv(patch)
             if venv is None:
                 self.module.fail_json(msg="CPython %s is not installed in %s: the shared venv cannot be made"
                                           % (v["python"], p["python_install_dir"]))
             parts["venv"] = venv.apply()
         if p["tools"]:
-            patch = installed_patch(p["python_install_dir"], p["tool_python"]) if p["tool_generation"] else None
+            patch = self.uv.installed_patch(p["tool_python"]) if p["tool_generation"] else None
             parts["tools"] = self.tools(patch).apply()
         if p["generations"]:
             g = p["generations"]
             parts["generation"] = switch_generation(self.module, g["python"], p["python_install_dir"], g["venv_path"],
-                                                    g["tool_dir"], g["tool_bin_dir"], g["retire_grace"])
+                                                    g["tool_dir"], g["tool_bin_dir"], g["retire_grace"],
+                                                    self.uv.python_platform)
             if p["python"] and p["python"]["upgrade"]:
                 # the patches the retired generations were pinned to are free now
                 parts["python_cleanup"] = self.pythons().apply()

@@ -63,6 +63,12 @@ def userland_machine(probe=PROBE):
     return machine_of(kernel, header), kernel
 
 
+def host_python_platform(option=None):
+    """The platform of this host's CPython builds: the option when one is given, else its userland's (None where
+    there is none)."""
+    return option or python_platform(userland_machine()[0])
+
+
 def python_platform(machine):
     """uv's name of the platform of the managed CPython builds for a userland machine ('linux-armv7-gnueabihf'), or
     None for a machine without one here (uv then chooses by itself)."""

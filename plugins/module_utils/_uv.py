@@ -14,7 +14,8 @@ import re
 import time
 from contextlib import contextmanager
 
-from ansible_collections.labfleet.uv.plugins.module_utils._userland import python_platform, userland_machine
+from ansible_collections.labfleet.uv.plugins.module_utils._generations import installed_patch
+from ansible_collections.labfleet.uv.plugins.module_utils._userland import host_python_platform
 
 # The argument spec shared by every module that runs uv (documented in doc_fragments/uv.py).
 UV_COMMON_ARGS = dict(
@@ -75,7 +76,7 @@ class UvRunner(object):
             self.env["UV_NO_CACHE"] = "1"
         # every CPython request names its platform: the userland's, never uv's guess (see _userland); uv's listing
         # and discovery count only the pythons of the libc it believes in, so that is the userland's too
-        self.python_platform = p.get("python_platform") or python_platform(userland_machine()[0])
+        self.python_platform = host_python_platform(p.get("python_platform"))
         if self.python_platform:
             self.env["UV_LIBC"] = self.python_platform.rsplit("-", 1)[1]
         self.commands = []
@@ -104,6 +105,10 @@ class UvRunner(object):
         if entry.get("os") is None or entry.get("arch") is None:
             return True
         return "%s-%s" % (entry["os"], entry["arch"]) == self.python_platform.rsplit("-", 1)[0]
+
+    def installed_patch(self, minor):
+        """The patch uv's link of `minor` for this host's platform points at ('3.11.2'), or None."""
+        return installed_patch(self.python_install_dir, minor, self.python_platform)
 
     def in_python_dir(self, path, version, patches=False):
         """Whether path lies in uv's directory of CPython `version` for this host's platform: the link

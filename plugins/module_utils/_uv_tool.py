@@ -12,7 +12,7 @@ import re
 
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner, host_lock
 from ansible_collections.labfleet.uv.plugins.module_utils._generations import (
-    installed_patch, reclaim_lines, stray_lines, tool_generation)
+    reclaim_lines, stray_lines, tool_generation)
 
 NAME_RE = re.compile(r"^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(\[[A-Za-z0-9._,\s-]+\])?$")
 BARE_VERSION_RE = re.compile(r"^\d+(\.\d+)*([a-z]+\d*)?(\.post\d+)?(\.dev\d+)?$")
@@ -68,7 +68,7 @@ class ToolManager(object):
         self.uv = UvRunner(module)
         self.python = python
         if generation:
-            patch = patch or installed_patch(self.uv.python_install_dir, python)
+            patch = patch or self.uv.installed_patch(python)
             # unknown before the minor is installed (check mode, or the state check on a fresh host)
             self.python = patch or python
             self.uv.tool_dir = tool_generation(self.uv.tool_dir, self.python)

@@ -96,6 +96,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import host_lock, is_minor
 from ansible_collections.labfleet.uv.plugins.module_utils._generations import switch_generation
+from ansible_collections.labfleet.uv.plugins.module_utils._userland import host_python_platform
 
 
 def main():
@@ -120,7 +121,7 @@ def main():
         module.fail_json(msg="retire_grace must be 0 or more seconds, got %d" % p["retire_grace"])
     with host_lock(module):
         result = switch_generation(module, p["python"], p["python_install_dir"], p["venv_path"], p["tool_dir"],
-                                   p["tool_bin_dir"], p["retire_grace"])
+                                   p["tool_bin_dir"], p["retire_grace"], host_python_platform())
     module.exit_json(**result)
 
 

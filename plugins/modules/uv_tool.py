@@ -98,7 +98,6 @@ commands:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, UvRunner, is_minor
-from ansible_collections.labfleet.uv.plugins.module_utils._generations import installed_patch
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_tool import ToolManager
 
 
@@ -117,9 +116,9 @@ def main():
     if not is_minor(module.params["python"]):
         module.fail_json(msg="python must be a CPython minor such as 3.13, not %r" % module.params["python"])
     if not module.check_mode:
-        UvRunner(module).require()
-        if module.params["generation"] and installed_patch(module.params["python_install_dir"],
-                                                           module.params["python"]) is None:
+        uv = UvRunner(module)
+        uv.require()
+        if module.params["generation"] and uv.installed_patch(module.params["python"]) is None:
             module.fail_json(msg="CPython %s is not installed in %s (option python): install it first, e.g. with "
                                  "labfleet.uv.uv_python" % (module.params["python"], module.params["python_install_dir"]))
     ToolManager(module, module.params["tools"], module.params["python"], module.params["generation"]).run()

@@ -135,7 +135,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, UvRunner, is_minor
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_venv import SharedVenv
-from ansible_collections.labfleet.uv.plugins.module_utils._generations import installed_patch, venv_generation
+from ansible_collections.labfleet.uv.plugins.module_utils._generations import venv_generation
 
 
 def main():
@@ -167,7 +167,7 @@ def main():
         UvRunner(module).require()
     path, python = p["path"], p["python"]
     if p["generation"]:
-        patch = installed_patch(p["python_install_dir"], p["python"])
+        patch = UvRunner(module).installed_patch(p["python"])
         if patch is None and module.check_mode:
             module.exit_json(changed=True, path="%s-%s.*" % (p["path"].rstrip("/"), p["python"]),
                              msg="CPython %s is not installed yet: its venv generation would be built" % p["python"])

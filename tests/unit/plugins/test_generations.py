@@ -77,6 +77,18 @@ def test_the_installed_patch_is_read_from_uvs_minor_link(tmp_path):
     assert g.installed_patch(str(tmp_path / "missing"), "3.13") is None
 
 
+def test_the_installed_patch_is_the_one_of_the_hosts_platform(tmp_path):
+    # an aarch64 CPython left in the directory of an armhf userland (sorted first) is not this host's
+    install = tmp_path / "python"
+    for name, patch in (("cpython-3.11-linux-aarch64-gnu", "3.11.14"), ("cpython-3.11-linux-armv7-gnueabihf", "3.11.2")):
+        target = install / name.replace("3.11", patch)
+        target.mkdir(parents=True)
+        (install / name).symlink_to(target)
+    assert g.installed_patch(str(install), "3.11", "linux-armv7-gnueabihf") == "3.11.2"
+    assert g.installed_patch(str(install), "3.11", "linux-aarch64-gnu") == "3.11.14"
+    assert g.installed_patch(str(install), "3.11", "linux-x86_64-gnu") is None
+
+
 def test_an_unfinished_venv_is_recognised_and_someones_directory_is_not(tmp_path):
     partial = tmp_path / "venv-3.13.15"
     (partial / "bin").mkdir(parents=True)
