@@ -18,6 +18,7 @@ import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.labfleet.uv.plugins.module_utils._command_output import read_command
 from ansible_collections.labfleet.uv.plugins.module_utils._path_judge import Judge
 from ansible_collections.labfleet.uv.plugins.module_utils._path_shells import (
     all_families, parse_probe, shell_for)
@@ -49,8 +50,17 @@ class PathInfo(object):
     def run(self, argv, env=None):
         # argv is literal: "$PATH" in a probe and "$HOME" in a crontab value are for the context's shell to
         # expand, never for run_command (which would put this module's own environment in their place)
-        return self.module.run_command(["timeout", "-k", "5", str(self.p["timeout"])] + argv,
-                                       environ_update=env, cwd="/", expand_user_and_vars=False)
+        return self.module.run_command(self.timed(argv), environ_update=env, cwd="/", expand_user_and_vars=False)
+
+    def timed(self, argv):
+        return ["timeout", "-k", "5", str(self.p["timeout"])] + argv
+
+    def read_probe(self, argv):
+        """A probe's (rc, out, err, parsed): read again once when its output came back without its end and it did
+        not time out (see _command_output; a probe changes nothing)."""
+        def whole(rc, out, err):
+            return rc == 124 or parse_probe(out, self.token)["complete"]
+        return read_command(self.module, self.timed(argv), whole, cwd="/", expand_user_and_vars=False)
 
     def setup(self):
         """The probe in each shell family's own syntax, readable by every user."""
@@ -222,7 +232,7 @@ class PathInfo(object):
         """The PATH of the user's login shell (what sudo keeps without secure_path), from the login probe."""
         if pw.pw_name not in self.login_paths:
             dummy, argv = self.ctx_login(pw, False)
-            rc, out, err = self.run(argv)
+            rc, out, err, dummy = self.read_probe(argv)
             self.login_paths[pw.pw_name] = ":".join(parse_probe(out, self.token)["path"] or [])
         return self.login_paths[pw.pw_name]
 
@@ -281,11 +291,12 @@ class PathInfo(object):
             meta.update(status="error", reason="path_info has no probe for %s, the shell this context starts"
                         % meta["shell"])
             return meta, None
-        rc, out, err = self.run(argv)
+        rc, out, err, runs = self.read_probe(argv)
         parsed = parse_probe(out, self.token)
         if not parsed["complete"]:
             reason = "timed out after %ss" % self.p["timeout"] if rc == 124 else \
-                "the probe did not finish (rc=%s): %s" % (rc, (err or out).strip()[-400:])
+                "the probe did not finish (rc=%s, run %d times): stderr %r, stdout ends %r" % (
+                    rc, runs, err.strip()[-300:], out.strip()[-300:])
             meta.update(status="error", reason=reason)
             return meta, None
         return meta, parsed
@@ -348,7 +359,7 @@ class PathInfo(object):
         dummy, argv = getattr(self, "ctx_" + ctx)(pw, True)
         if argv is None:
             return [], []
-        rc, out, err = self.run(argv)
+        rc, out, err, dummy = self.read_probe(argv)
         return sh.parse_trace(err, self.probe_file(sh), pw.pw_dir, self.token)
 
 

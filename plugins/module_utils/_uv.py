@@ -14,6 +14,7 @@ import re
 import time
 from contextlib import contextmanager
 
+from ansible_collections.labfleet.uv.plugins.module_utils._command_output import printed, read_command
 from ansible_collections.labfleet.uv.plugins.module_utils._generations import installed_patch
 from ansible_collections.labfleet.uv.plugins.module_utils._userland import host_python_platform
 
@@ -128,10 +129,14 @@ class UvRunner(object):
             self.module.fail_json(msg="uv was not found at %s (option uv_path); install it first, "
                                       "e.g. with labfleet.uv.uv_binary" % self.uv)
 
-    def run(self, args, check=True, env=None):
+    def run(self, args, check=True, env=None, whole=None):
+        """uv with args; with whole (see _command_output), a query whose output came back cut is read again."""
         cmd = [self.uv] + list(args)
-        rc, out, err = self.module.run_command(cmd, environ_update=dict(self.env, **(env or {})), umask=0o022,
-                                               cwd="/")
+        kwargs = dict(environ_update=dict(self.env, **(env or {})), umask=0o022, cwd="/")
+        if whole:
+            rc, out, err, dummy = read_command(self.module, cmd, whole, **kwargs)
+        else:
+            rc, out, err = self.module.run_command(cmd, **kwargs)
         self.commands.append(" ".join(cmd))
         if check and rc != 0:
             self.module.fail_json(msg="uv failed (rc=%d): %s" % (rc, (err or out).strip()),
@@ -176,7 +181,7 @@ def host_lock(module, path=LOCK_PATH, wait=LOCK_WAIT):
 
 def run_uv_version(module, path):
     """`path --version`: (the version it reports or None, rc, stdout, stderr)."""
-    rc, out, err = module.run_command([path, "--version"])
+    rc, out, err, dummy = read_command(module, [path, "--version"], printed)
     return (parse_uv_version(out) if rc == 0 else None), rc, out, err
 
 

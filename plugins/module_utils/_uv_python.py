@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 
+from ansible_collections.labfleet.uv.plugins.module_utils._command_output import json_printed
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner, host_lock
 from ansible_collections.labfleet.uv.plugins.module_utils._generations import pinned_homes
 
@@ -55,9 +56,10 @@ class PythonInstaller(object):
             args.insert(2, "--only-installed")
         # uv lists its download list only where it may download: python-downloads = "manual" (the role's uv.toml)
         # would hide it. Listing downloads nothing.
-        dummy, out, dummy2 = self.uv.run(args, env=None if installed_only else {"UV_PYTHON_DOWNLOADS": "automatic"})
+        dummy, out, dummy2 = self.uv.run(args, env=None if installed_only else {"UV_PYTHON_DOWNLOADS": "automatic"},
+                                         whole=json_printed)
         result = []
-        for entry in json.loads(out or "[]"):
+        for entry in json.loads(out):
             parts = entry.get("version_parts", {})
             if entry.get("implementation", "cpython") != "cpython" or entry.get("variant", "default") != "default":
                 continue

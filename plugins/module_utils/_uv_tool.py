@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 
+from ansible_collections.labfleet.uv.plugins.module_utils._command_output import printed
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner, host_lock
 from ansible_collections.labfleet.uv.plugins.module_utils._generations import (
     reclaim_lines, stray_lines, tool_generation)
@@ -89,14 +90,14 @@ class ToolManager(object):
     def installed(self):
         if not self.uv.available:
             return {}
-        dummy, out, dummy2 = self.uv.run(["tool", "list", "--show-version-specifiers", "--show-python"])
+        dummy, out, dummy2 = self.uv.run(["tool", "list", "--show-version-specifiers", "--show-python"], whole=printed)
         return parse_tool_list(out)
 
     def would_upgrade(self, tool):
         """Dry-run the upgrade in the tool's own environment (check mode for state=latest)."""
         env_python = os.path.join(self.uv.tool_dir, tool["key"], "bin", "python")
         dummy, out, err = self.uv.run(["pip", "install", "--python", env_python, "--dry-run",
-                                       "--upgrade-package", tool["key"], tool["requirement"]])
+                                       "--upgrade-package", tool["key"], tool["requirement"]], whole=printed)
         return "Would make no changes" not in out + err
 
     def plan(self, installed):

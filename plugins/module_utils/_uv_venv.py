@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+from ansible_collections.labfleet.uv.plugins.module_utils._command_output import printed
 from ansible_collections.labfleet.uv.plugins.module_utils._files import write_atomically
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner, host_lock
 from ansible_collections.labfleet.uv.plugins.module_utils._generations import (
@@ -65,7 +66,7 @@ class SharedVenv(object):
         args = ["pip", "install", "--python", self.python] + self.requirements
         if dry_run:
             args.append("--dry-run")
-        dummy, out, err = self.uv.run(args)
+        dummy, out, err = self.uv.run(args, whole=printed if dry_run else None)
         if dry_run and NO_CHANGES in err + out:
             return []
         return package_changes(err + "\n" + out) or (["(changes)"] if dry_run else [])

@@ -138,6 +138,7 @@ import signal
 import time
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.labfleet.uv.plugins.module_utils._command_output import json_printed, read_command
 
 POLICY_RC = "usr/sbin/policy-rc.d"
 POLICY_RC_MARKER = "# written by labfleet.uv.disk_image"
@@ -189,7 +190,8 @@ class DiskImage(object):
     def mounts_under(self):
         """Mount points at or under path, deepest first, then those of the read-only scratch directory: the
         order to unmount them (the overlay on path before the root partition under it)."""
-        rc, out, err = self.module.run_command(["findmnt", "--json", "--list", "--output", "TARGET,SOURCE"])
+        rc, out, err, dummy = read_command(self.module, ["findmnt", "--json", "--list", "--output", "TARGET,SOURCE"],
+                                           json_printed)
         if rc not in (0, 1):  # 1: nothing matched
             self.module.fail_json(msg="findmnt failed (rc=%d): %s" % (rc, err.strip()))
         found = [f["target"] for f in (json.loads(out)["filesystems"] if out.strip() else [])]

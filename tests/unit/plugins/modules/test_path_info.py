@@ -246,6 +246,35 @@ def test_not_found_and_missing_expected_and_timeouts_are_reported_not_hidden(lay
     assert set((f["context"], f["command"]) for f in result["failures"]) == {("login", "python"), ("login", "pip")}
 
 
+@needs_root
+def test_a_probe_whose_output_came_back_cut_is_read_again_once(layout, monkeypatch, capsys):
+    # Ansible's run_command can lose what a command prints just before it exits (ansible/ansible#51393): the
+    # login probe's first reading ends early with rc 0, its second is whole; the interactive probe's is cut twice
+    L = layout
+    readings = {}
+
+    def answer(argv, token):
+        ctx = "interactive" if "exec" in argv[-1] else "login"
+        readings[ctx] = readings.get(ctx, 0) + 1
+        whole = probe_answer(token, [L["venv"] + "/bin", "/usr/bin"], {
+            "python": ("python is %s/bin/python" % L["venv"], 0, [],
+                       (L["venv"] + "/bin/python", L["venv"], L["base"], "3.11.2"))})
+        if ctx == "interactive" or readings[ctx] == 1:
+            return 0, whole[:whole.index(" cmd ")], "sh: 0: can't access tty; job control turned off\n"
+        return 0, whole, ""
+
+    result, dummy = run_main(monkeypatch, capsys, dict(
+        users=["root"], contexts=["login", "interactive"], required_contexts=["login"], commands=["python"],
+        venv_path=L["venv"], python_install_dir=L["root"] + "/python", uv_path=L["uv"]), answer)
+    by = dict(((r["context"], r["command"]), r) for r in result["results"])
+    assert readings == {"login": 2, "interactive": 2}
+    assert by["login", "python"]["status"] == "won", by["login", "python"]
+    assert by["interactive", "python"]["status"] == "error"
+    reason = by["interactive", "python"]["reason"]
+    assert reason.startswith("the probe did not finish (rc=0, run 2 times): stderr \"sh: 0: can't access tty")
+    assert "stdout ends" in reason and "path" in reason
+
+
 @pytest.mark.parametrize("params,message", [
     (dict(commands=["python; rm -rf /"]), "commands: not a command word"),
     (dict(python_version="3.11.2"), "python_version must be a minor"),
