@@ -173,8 +173,12 @@ class DiskImage(object):
         self.mounted = []  # mount points mounted by this run
         self.wrote_policy = False
 
-    def run(self, args, what, hint=""):
-        rc, out, err = self.module.run_command(args)
+    def run(self, args, what, hint="", whole=None):
+        """args, failing with what it was for; a query with whole (see _command_output) is read again when cut."""
+        if whole:
+            rc, out, err, dummy = read_command(self.module, args, whole)
+        else:
+            rc, out, err = self.module.run_command(args)
         if rc != 0:
             detail = (err or out).strip().rstrip(".")
             if "unknown filesystem type" in err:
@@ -209,7 +213,8 @@ class DiskImage(object):
                 if (d.get("back-file") or "").replace(" (deleted)", "") == self.image]
 
     def partitions(self):
-        table = json.loads(self.run(["sfdisk", "--json", self.image], "reading the partition table of %s" % self.image))
+        table = json.loads(self.run(["sfdisk", "--json", self.image], "reading the partition table of %s" % self.image,
+                                    whole=json_printed))
         table = table["partitiontable"]
         sector = int(table.get("sectorsize", 512))
         parts = []
