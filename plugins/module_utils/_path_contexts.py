@@ -56,7 +56,7 @@ class PathInfo(object):
         return ["timeout", "-k", "5", str(self.p["timeout"])] + argv
 
     def read_probe(self, argv):
-        """A probe's (rc, out, err, parsed): read again once when its output came back without its end and it did
+        """A probe's (rc, out, err, runs): read again once when its output came back without its end and it did
         not time out (see _command_output; a probe changes nothing)."""
         def whole(rc, out, err):
             return rc == 124 or parse_probe(out, self.token)["complete"]
