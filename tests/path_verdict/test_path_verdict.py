@@ -21,7 +21,7 @@ import pytest
 import testinfra
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
-from labfleet_testing import REPO, ansible_env, connection, run_module_on  # noqa: E402  pylint: disable=wrong-import-position
+from labfleet_testing import REPO, ansible_env, connection  # noqa: E402  pylint: disable=wrong-import-position
 
 VENV = "/opt/uv/venv"
 OK, SHADOWED = "verdict-ok", "verdict-shadowed"
@@ -60,9 +60,35 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="session")
-def verdicts():
-    args = {"python_version": "3.11", "required_contexts": ["login", "interactive"]}
-    hosts = run_module_on([OK, SHADOWED], "labfleet.uv.path_info", args)
+def report():
+    """One run of the fleet report playbook over both hosts: its JSON output, and the directory it wrote.
+
+    The verdicts every test compares with are the ones this run recorded (the role's verdict entry point, as an
+    admin runs it), so the hosts are probed once for the verdict tests and the report test alike."""
+    out = tempfile.mkdtemp(prefix="labfleet-report-")
+    proc = subprocess.run(["ansible-playbook", "playbooks/path_report.yml"] + connection(OK, SHADOWED) +
+                          ["-e", "path_report_dir=" + out,
+                           # what the inventory's group_vars say for these hosts (as converge.yml set them)
+                           "-e", json.dumps({"shared_python_versions": ["3.11"], "shared_python_venv_seed": True})],
+                          cwd=REPO, env=ansible_env(ANSIBLE_STDOUT_CALLBACK="json", ANSIBLE_LOAD_CALLBACK_PLUGINS="1"),
+                          capture_output=True, text=True, check=False)
+    assert "{" in proc.stdout, "ansible-playbook printed no JSON (rc=%d):\n%s" % (proc.returncode, proc.stderr[-3000:])
+    run, dummy = json.JSONDecoder().raw_decode(proc.stdout[proc.stdout.index("{"):])
+    return proc.returncode, run, out
+
+
+def task_results(run, play, name):
+    """{host: result} of the task called `name` (a role's task: without its "role : " prefix) in play number
+    `play` of a JSON-callback run."""
+    found = [t["hosts"] for t in run["plays"][play]["tasks"] if t["task"]["name"].split(" : ")[-1] == name]
+    assert len(found) == 1, (name, [t["task"]["name"] for t in run["plays"][play]["tasks"]])
+    return found[0]
+
+
+@pytest.fixture(scope="session")
+def verdicts(report):
+    dummy, run, dummy = report
+    hosts = task_results(run, 0, "Find which python wins for each user and context")
     for name in (OK, SHADOWED):
         assert "results" in hosts[name], hosts[name].get("msg")
     return hosts
@@ -315,16 +341,11 @@ class Cells(html.parser.HTMLParser):
             self.summary = a
 
 
-def test_fleet_report_renders_in_headless_chromium_with_the_failing_host_red():
-    out = tempfile.mkdtemp(prefix="labfleet-report-")
-    proc = subprocess.run(["ansible-playbook", "playbooks/path_report.yml"] + connection(OK, SHADOWED) +
-                          ["-e", "path_report_dir=" + out,
-                           # what the inventory's group_vars say for these hosts (as converge.yml set them)
-                           "-e", json.dumps({"shared_python_versions": ["3.11"], "shared_python_venv_seed": True})],
-                          cwd=REPO, env=ansible_env(),
-                          capture_output=True, text=True, check=False)
-    assert proc.returncode != 0, "a failing host must fail the report run\n" + proc.stdout[-3000:]
-    assert "Failing hosts: %s" % SHADOWED in proc.stdout + proc.stderr, proc.stderr[-3000:]
+def test_fleet_report_renders_in_headless_chromium_with_the_failing_host_red(report):
+    rc, run, out = report
+    assert rc != 0, "a failing host must fail the report run"
+    failed = task_results(run, 1, "Fail when a host's managed Python does not win where required")["localhost"]
+    assert failed.get("failed") and failed["msg"] == "Failing hosts: %s" % SHADOWED, failed
     summary = open(os.path.join(out, "summary.txt")).read()
     assert "2 host(s), 1 failing: %s" % SHADOWED in summary, summary
 

@@ -1,9 +1,9 @@
 """Drift in what the role manages is repaired: on the converged default-scenario host, each drift an admin or a user
-can cause (a uv that no longer runs; the shared venv given to a user, a global tool's command deleted, uv's
-configuration edited and opened to everyone, a shell's startup file deleted, the role's blocks cut out of the
-csh and zsh startup files, a shared directory opened to everyone, all at once) is reported by a check run, put
-right by the next run, and the run after that changes nothing; an ordinary user in a login shell then gets what
-they had.
+can cause (the shared venv given to a user, a global tool's command deleted, uv's configuration edited and opened
+to everyone, a shell's startup file deleted, the role's blocks cut out of the csh and zsh startup files, a shared
+directory opened to everyone, and then uv itself replaced by something that no longer is uv, all at once) is
+reported by a check run, put right by the next run, and the run after that changes nothing; an ordinary user in a
+login shell then gets what they had.
 """
 import os
 import subprocess
@@ -37,44 +37,42 @@ def converge(*extra):
     return proc.stdout, int(recap.split("changed=")[1].split()[0])
 
 
-def repaired(drift, *reported):
-    """Cause the drift; the check run reports each line and changes nothing; a run repairs; the next changes
-    nothing."""
-    sh(drift)
-    # the verdict (path_info) runs in the repair run only: it is not what the check and no-change runs are about
+def reported_by_a_check_run(*lines):
+    """A check run (with its diff) reports each line; the verdict (path_info) runs in the repair run only."""
     out, dummy = converge("--check", "--diff", *NO_VERDICT)
-    for line in reported:
+    for line in lines:
         assert line in out, "%s not reported:\n%s" % (line, out[-4000:])
-    out, changed = converge()
-    assert changed > 0, out[-4000:]
-    out, changed = converge(*NO_VERDICT)
-    assert changed == 0, out[-4000:]
-
-
-def test_a_uv_that_prints_something_else_is_replaced():
-    repaired("cp /opt/uv/bin/uv /root/uv.real && printf '#!/bin/sh\\necho hello\\n' > /opt/uv/bin/uv",
-             "uv 0.", "(found none)", "check the CPythons, the shared venv and the tools once uv is replaced")
-    assert as_user("uv --version").startswith("uv 0.")
-    assert "hello" not in sh("cat /opt/uv/bin/uv | head -c 200 | tr -dc 'a-z'")
 
 
 def test_drifts_by_a_user_and_an_admin_are_repaired_in_one_run():
     """The shared venv given to a user (chown -R, a group-writable directory), a global tool's command deleted,
     uv's configuration edited and made writable by all, the fish users' startup file deleted, the role's blocks cut
-    out of /etc/csh.cshrc and /etc/zsh/zprofile, and a shared directory opened to everyone, all at once: one check
-    run reports each, one run repairs them all."""
+    out of /etc/csh.cshrc and /etc/zsh/zprofile, and a shared directory opened to everyone: a check run reports
+    each. Then uv itself replaced by something that prints something else: a check run reports that too (and that
+    what uv is asked about waits for a uv that runs). One run repairs them all, and the next changes nothing."""
     files = "/etc/uv/uv.toml %s /etc/csh.cshrc /etc/zsh/zprofile" % FISH
     before = sh("sha1sum %s; stat -c '%%a %%U' /opt/uv/python %s" % (files, files))
     assert MARK in sh("cat /etc/csh.cshrc") and MARK in sh("cat /etc/zsh/zprofile")
-    repaired("chown -R %s /opt/uv/venv/ && chmod g+w /opt/uv/venv/bin && rm /opt/uv/tool-bin/pre-commit %s"
-             " && echo 'python-downloads = \"automatic\"' >> /etc/uv/uv.toml && chmod 0666 /etc/uv/uv.toml"
-             " && chmod 0777 /opt/uv/python"
-             " && sed -i '/labfleet.uv.shared_python/,/labfleet.uv.shared_python/d' /etc/csh.cshrc /etc/zsh/zprofile"
-             % (USER, FISH),
-             "back to root, writable by root only (/opt/uv/venv-", "reinstall tool pre-commit==4.3.0",
-             "file /etc/uv/uv.toml: content, mode differs", "directory /opt/uv/python: mode differs",
-             "file %s: missing" % FISH, "file /etc/csh.cshrc: lacks the role's block",
-             "file /etc/zsh/zprofile: lacks the role's block")
+    sh("chown -R %s /opt/uv/venv/ && chmod g+w /opt/uv/venv/bin && rm /opt/uv/tool-bin/pre-commit %s"
+       " && echo 'python-downloads = \"automatic\"' >> /etc/uv/uv.toml && chmod 0666 /etc/uv/uv.toml"
+       " && chmod 0777 /opt/uv/python"
+       " && sed -i '/labfleet.uv.shared_python/,/labfleet.uv.shared_python/d' /etc/csh.cshrc /etc/zsh/zprofile"
+       % (USER, FISH))
+    reported_by_a_check_run(
+        "back to root, writable by root only (/opt/uv/venv-", "reinstall tool pre-commit==4.3.0",
+        "file /etc/uv/uv.toml: content, mode differs", "directory /opt/uv/python: mode differs",
+        "file %s: missing" % FISH, "file /etc/csh.cshrc: lacks the role's block",
+        "file /etc/zsh/zprofile: lacks the role's block")
+    sh("printf '#!/bin/sh\\necho hello\\n' > /opt/uv/bin/uv")
+    reported_by_a_check_run("uv 0.", "(found none)", "check the CPythons, the shared venv and the tools once uv is replaced",
+                            "file /etc/uv/uv.toml: content, mode differs")
+    out, changed = converge()
+    assert changed > 0, out[-4000:]
+    out, changed = converge(*NO_VERDICT)
+    assert changed == 0, out[-4000:]
+    # uv runs again
+    assert as_user("uv --version").startswith("uv 0.")
+    assert "hello" not in sh("cat /opt/uv/bin/uv | head -c 200 | tr -dc 'a-z'")
     # the venv is root's again, and the user can no longer change what everyone runs
     assert sh("find /opt/uv/venv/ \\( ! -user root -o ! -group root -o \\( -perm /022 ! -type l ! -name .lock \\) "
               "\\) | head -5") == ""
