@@ -25,7 +25,8 @@ def ansible_env(**extra):
     """The environment Molecule gives Ansible: this checkout as labfleet.uv, its roles, no colour."""
     env = dict(os.environ)
     env.update(ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, ".cache", "collections"),
-               ANSIBLE_ROLES_PATH=os.path.join(REPO, "roles"), ANSIBLE_NOCOLOR="1", ANSIBLE_HOST_KEY_CHECKING="False")
+               ANSIBLE_ROLES_PATH=os.path.join(REPO, "roles"), ANSIBLE_NOCOLOR="1", ANSIBLE_HOST_KEY_CHECKING="False",
+               ANSIBLE_CONNECTION_PLUGINS=os.path.join(REPO, "molecule", "shared", "connection_plugins"))
     env.pop("ANSIBLE_CALLBACKS_ENABLED", None)
     env.update(extra)
     return env
@@ -33,7 +34,7 @@ def ansible_env(**extra):
 
 def connection(*names):
     """ansible(-playbook) arguments that reach the podman containers `names`."""
-    return ["-i", ",".join(names) + ",", "-c", "containers.podman.podman",
+    return ["-i", ",".join(names) + ",", "-c", "podman_pipelined",
             "-e", "ansible_python_interpreter=/usr/bin/python3"]
 
 
