@@ -43,9 +43,14 @@ def run_module_on(names, module, args):
     env = ansible_env(ANSIBLE_STDOUT_CALLBACK="json", ANSIBLE_LOAD_CALLBACK_PLUGINS="1")
     proc = subprocess.run(["ansible", "all"] + connection(*names) + ["-b", "-m", module, "-a", json.dumps(args)],
                           cwd=REPO, env=env, capture_output=True, text=True, check=False)
-    assert "{" in proc.stdout, "ansible failed (rc=%d):\n%s\n%s" % (proc.returncode, proc.stdout, proc.stderr)
+    return json_printed(proc)["plays"][0]["tasks"][0]["hosts"]
+
+
+def json_printed(proc):
+    """What an ansible(-playbook) run with the json stdout callback printed, as a dict."""
+    assert "{" in proc.stdout, "ansible failed (rc=%d):\n%s\n%s" % (proc.returncode, proc.stdout, proc.stderr[-3000:])
     out, dummy = json.JSONDecoder().raw_decode(proc.stdout[proc.stdout.index("{"):])
-    return out["plays"][0]["tasks"][0]["hosts"]
+    return out
 
 
 def run_module(name, module, args):

@@ -21,7 +21,7 @@ import pytest
 import testinfra
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
-from labfleet_testing import REPO, ansible_env, connection  # noqa: E402  pylint: disable=wrong-import-position
+from labfleet_testing import REPO, ansible_env, connection, json_printed  # noqa: E402  pylint: disable=wrong-import-position
 
 VENV = "/opt/uv/venv"
 OK, SHADOWED = "verdict-ok", "verdict-shadowed"
@@ -72,9 +72,7 @@ def report():
                            "-e", json.dumps({"shared_python_versions": ["3.11"], "shared_python_venv_seed": True})],
                           cwd=REPO, env=ansible_env(ANSIBLE_STDOUT_CALLBACK="json", ANSIBLE_LOAD_CALLBACK_PLUGINS="1"),
                           capture_output=True, text=True, check=False)
-    assert "{" in proc.stdout, "ansible-playbook printed no JSON (rc=%d):\n%s" % (proc.returncode, proc.stderr[-3000:])
-    run, dummy = json.JSONDecoder().raw_decode(proc.stdout[proc.stdout.index("{"):])
-    return proc.returncode, run, out
+    return proc.returncode, json_printed(proc), out
 
 
 def task_results(run, play, name):
