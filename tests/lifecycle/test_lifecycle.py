@@ -273,7 +273,9 @@ def kill_at(seconds, **extra):
     if not finished:
         os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    sh("pkill -KILL -f '[A]nsiballZ'; pkill -KILL -x uv; true")
+    # on the host: each module Ansible runs there is a `/bin/sh -c '<python> ... && sleep 0'` that podman exec
+    # starts in a session of its own (its python, uv, whatever they started are in it)
+    sh("for s in $(pgrep -f '[&]& sleep 0$'); do pkill -KILL -s \"$s\"; done; pkill -KILL -x uv; true")
     return finished
 
 
@@ -339,10 +341,17 @@ LOCK_HOLDER = r"""
 import fcntl, os, time
 fd = os.open("/run/labfleet-uv.lock", os.O_RDWR | os.O_CREAT, 0o600)
 fcntl.flock(fd, fcntl.LOCK_EX)
-open("/tmp/lifecycle-holding", "w").close()
+with open("/tmp/lifecycle-holding", "w") as f:
+    f.write(str(os.getpid()))
 while not os.path.exists("/tmp/lifecycle-release"):
     time.sleep(0.2)
 """
+
+
+def lock_openers():
+    """The pids of the host's processes that have the host lock's file open."""
+    found = sh("find /proc/[0-9]*/fd -maxdepth 1 -lname /run/labfleet-uv.lock 2>/dev/null; true").stdout
+    return sorted({path.split("/")[2] for path in found.split()})
 
 
 def test_08b_a_run_changes_nothing_of_uvs_while_another_holds_the_host_lock():
@@ -354,7 +363,7 @@ def test_08b_a_run_changes_nothing_of_uvs_while_another_holds_the_host_lock():
     holder.stdin.write(LOCK_HOLDER)
     holder.stdin.close()
     waited = 0.0
-    while sh("test -e /tmp/lifecycle-holding", check=False).returncode != 0:
+    while sh("test -s /tmp/lifecycle-holding", check=False).returncode != 0:
         assert holder.poll() is None, "the lock holder ended before it held the lock"
         assert waited < HANG_GUARD, "timed out after %d s waiting for the lock holder" % HANG_GUARD
         time.sleep(0.2)
@@ -362,11 +371,13 @@ def test_08b_a_run_changes_nothing_of_uvs_while_another_holds_the_host_lock():
     run = subprocess.Popen(converge_cmd(lifecycle_minor=target), cwd=REPO, env=ansible_env(),
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        # the run gets as far as its apply pass (which takes the lock before it changes anything), and waits there
+        # the run gets as far as a module that changes the host, which opens the lock before it changes anything,
+        # and waits there (seen in /proc: the module's process name says nothing when Ansible pipelines it)
+        holder_pid = sh("cat /tmp/lifecycle-holding").stdout.strip()
         waited = 0.0
-        while sh("ps -eo args | grep -c '[A]nsiballZ_uv_apply'", check=False).stdout.strip() == "0":
-            assert run.poll() is None, run.stdout.read()[-4000:]
-            assert waited < HANG_GUARD, "timed out after %d s waiting for the run to reach uv_apply" % HANG_GUARD
+        while not [pid for pid in lock_openers() if pid != holder_pid]:
+            assert run.poll() is None, "the run ended before it reached the lock: %s" % run.stdout.read()[-4000:]
+            assert waited < HANG_GUARD, "timed out after %d s waiting for the run to reach the host lock" % HANG_GUARD
             time.sleep(0.5)
             waited += 0.5
         time.sleep(5)
