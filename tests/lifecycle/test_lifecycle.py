@@ -337,21 +337,22 @@ def test_08_two_runs_at_once_take_turns():
     STATE["minor"] = target
 
 
+LOCK = "/run/labfleet-uv.lock"
 LOCK_HOLDER = r"""
 import fcntl, os, time
-fd = os.open("/run/labfleet-uv.lock", os.O_RDWR | os.O_CREAT, 0o600)
+fd = os.open("%s", os.O_RDWR | os.O_CREAT, 0o600)
 fcntl.flock(fd, fcntl.LOCK_EX)
 with open("/tmp/lifecycle-holding", "w") as f:
     f.write(str(os.getpid()))
 while not os.path.exists("/tmp/lifecycle-release"):
     time.sleep(0.2)
-"""
+""" % LOCK
 
 
 def lock_openers():
     """The pids of the host's processes that have the host lock's file open."""
-    found = sh("find /proc/[0-9]*/fd -maxdepth 1 -lname /run/labfleet-uv.lock 2>/dev/null; true").stdout
-    return sorted({path.split("/")[2] for path in found.split()})
+    found = sh("find /proc/[0-9]*/fd -maxdepth 1 -lname %s 2>/dev/null; true" % LOCK).stdout
+    return {path.split("/")[2] for path in found.split()}
 
 
 def test_08b_a_run_changes_nothing_of_uvs_while_another_holds_the_host_lock():
@@ -375,7 +376,7 @@ def test_08b_a_run_changes_nothing_of_uvs_while_another_holds_the_host_lock():
         # and waits there (seen in /proc: the module's process name says nothing when Ansible pipelines it)
         holder_pid = sh("cat /tmp/lifecycle-holding").stdout.strip()
         waited = 0.0
-        while not [pid for pid in lock_openers() if pid != holder_pid]:
+        while not lock_openers() - {holder_pid}:
             assert run.poll() is None, "the run ended before it reached the lock: %s" % run.stdout.read()[-4000:]
             assert waited < HANG_GUARD, "timed out after %d s waiting for the run to reach the host lock" % HANG_GUARD
             time.sleep(0.5)
