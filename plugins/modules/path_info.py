@@ -330,7 +330,8 @@ results:
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.labfleet.uv.plugins.module_utils._path_contexts import ALL_CONTEXTS, PathInfo, with_twins
+from ansible_collections.labfleet.uv.plugins.module_utils._path_contexts import ALL_CONTEXTS, PathInfo
+from ansible_collections.labfleet.uv.plugins.module_utils._path_twins import with_twins
 from ansible_collections.labfleet.uv.plugins.module_utils._path_shells import WORD_RE
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, is_minor
 

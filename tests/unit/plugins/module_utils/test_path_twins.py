@@ -3,7 +3,7 @@ apart, and a twin's answer is the probed one's with the home and name swapped.""
 import os
 import pwd
 
-from ansible_collections.labfleet.uv.plugins.module_utils._path_contexts import Twins, as_twin
+from ansible_collections.labfleet.uv.plugins.module_utils._path_twins import Twins, as_twin
 
 SKEL_PROFILE = 'if [ -d "$HOME/bin" ] ; then\n    PATH="$HOME/bin:$PATH"\nfi\n'
 
@@ -87,7 +87,7 @@ def test_a_twins_answer_has_its_own_home_and_name():
 
 
 def test_sudo_is_asked_per_user_only_when_its_rules_come_from_elsewhere(monkeypatch):
-    from ansible_collections.labfleet.uv.plugins.module_utils import _path_contexts as contexts
+    from ansible_collections.labfleet.uv.plugins.module_utils import _path_twins as contexts
     files = {"/etc/nsswitch.conf": b"passwd: files\nsudoers: files\n", "/etc/sudoers": b"%sudo ALL=(ALL:ALL) ALL\n",
              "/etc/sudoers.d": b""}
     monkeypatch.setattr(contexts, "walk_files", lambda path: [("", files[path])] if files.get(path) else [])
