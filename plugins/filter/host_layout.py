@@ -12,6 +12,7 @@ built here, once, so the role's YAML holds no Jinja programs.
 from __future__ import annotations
 
 import posixpath
+import shlex
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.labfleet.uv.plugins.filter.shared_python_settings import inside
@@ -100,9 +101,11 @@ def profile_files(s, t):
 
 
 def blocks(s, t):
-    """Marked blocks in other shells' system startup files."""
+    """Marked blocks in other shells' system startup files (zsh sources the sh script: its path quoted twice, for
+    the -c string and in it)."""
     return ([dict(path="/etc/zsh/zprofile", if_exists=["/etc/zsh"], marker=s["marker"],
-                  text="emulate sh -c '. %s'" % s["profile_path"])] if s["zsh_profile"] else []) + (
+                  text="emulate sh -c %s" % shlex.quote(". " + shlex.quote(s["profile_path"])))]
+             if s["zsh_profile"] else []) + (
         [dict(path="/etc/csh.cshrc", if_exists=CSH_PATHS, marker=s["marker"], text=t["profile_csh"].strip())]
         if s["csh_profile"] else [])
 

@@ -12,8 +12,9 @@ version_added: 0.2.0
 description:
   - Groups the per-command results of M(labfleet.uv.path_info) into one cell per probed user and context (an
     account probed as another, one of the module's C(twins), is counted with it in C(alike)) with a status
-    (V(ok), V(lost), V(error), V(n/a) for an unavailable context, V(no sudo) for a user sudo does not allow) and
-    the reasons when it is not V(ok).
+    (V(ok), V(lost), V(own) when only the user's own files made it lose and that does not fail the verdict,
+    V(error), V(n/a) for an unavailable context, V(no sudo) for a user sudo does not allow, V(no login) for an
+    account whose shell refuses logins) and the reasons when it is not V(ok).
   - The same module also provides C(path_verdict_lines) (the role's text report for one host) and
     C(path_verdict_fleet) (a host x context matrix for the fleet report, from C(hostvars)).
 options:
@@ -38,8 +39,9 @@ _value:
   type: dict
 """
 
-# Worst first: the status a group of cells shows.
-ORDER = ["error", "lost", "ok", "no sudo", "n/a"]
+# Worst first: the status a group of cells shows. "own": lost only by the user's own files, which does not fail the
+# verdict (path_info's user_files: warn).
+ORDER = ["error", "lost", "own", "ok", "no sudo", "no login", "n/a"]
 
 
 def _table(heads, rows):
@@ -49,34 +51,55 @@ def _table(heads, rows):
     return [fmt % tuple(r) for r in [heads] + rows]
 
 
-def _cell(results):
+def _own(result, user_files):
+    """A loss by the user's own files that does not fail the verdict."""
+    return result["status"] == "lost" and result.get("fault") == "user" and user_files != "fail"
+
+
+def _fault_note(result):
+    """' [the user's own files: ...]' or ' [the system's: ...]' for a result that says whose fault it is."""
+    if not result.get("fault"):
+        return ""
+    return " [%s: %s]" % ("the user's own files" if result["fault"] == "user" else "the system's",
+                          result.get("fault_evidence", ""))
+
+
+def _cell(results, user_files="warn"):
     """One user's results in one context -> {status, label, reasons}."""
     statuses = set(r["status"] for r in results)
     if "unavailable" in statuses:
         return dict(status="n/a", label="n/a", reasons=[results[0].get("reason", "")])
     if "not_permitted" in statuses:
         return dict(status="no sudo", label="no sudo", reasons=[results[0].get("reason", "")])
+    if "no_login" in statuses:
+        return dict(status="no login", label="no login", reasons=[results[0].get("reason", "")])
     bad = [r for r in results if r["status"] in ("lost", "error")]
     if any(r["status"] == "error" for r in results):
         return dict(status="error", label="error", reasons=[bad[0].get("reason", "")])
-    if bad:
-        return dict(status="lost", label=_lost_label(results, bad),
-                    reasons=["%s: %s" % (r["command"], r.get("reason", "")) for r in bad])
+    counted = [r for r in bad if not _own(r, user_files)]
+    own = [r for r in bad if _own(r, user_files)]
+    reasons = ["%s: %s" % (r["command"], r.get("reason", "")) for r in counted] + \
+        ["%s (own files): %s%s" % (r["command"], r.get("reason", ""), _fault_note(r)) for r in own]
+    if counted:
+        return dict(status="lost", label=_lost_label(results, counted), reasons=reasons)
+    if own:
+        return dict(status="own", label=_lost_label(results, own, "OWN"), reasons=reasons)
     python = [r for r in results if r["command"] == "python" and r.get("version")]
     return dict(status="ok", label="ok " + python[0]["version"] if python else "ok", reasons=[])
 
 
-def _lost_label(results, bad):
-    """Short: what `python` runs instead ('LOST distro 3.11.2', 'LOST no python'), else the words that lost."""
+def _lost_label(results, bad, word="LOST"):
+    """Short: what `python` runs instead ('LOST distro 3.11.2', 'LOST no python'), else the words that lost; word
+    OWN for a loss by the user's own files."""
     python = [r for r in bad if r["command"] == "python"]
     if python:
         r = python[0]
         if r.get("kind") == "not_found":
-            return "LOST no python"
-        return "LOST %s%s" % (r.get("provider", "?"), " " + r["version"] if r.get("prefix") else "")
+            return word + " no python"
+        return "%s %s%s" % (word, r.get("provider", "?"), " " + r["version"] if r.get("prefix") else "")
     if len(bad) == len(results):
-        return "LOST all"
-    return "LOST " + ",".join(r["command"] for r in bad)
+        return word + " all"
+    return word + " " + ",".join(r["command"] for r in bad)
 
 
 def path_verdict_matrix(result):
@@ -87,6 +110,7 @@ def path_verdict_matrix(result):
     twin_names = set(name for members in twins.values() for name in members)
     users = [u for u in summary.get("users") or [] if u not in twin_names]
     contexts = list(summary.get("contexts") or [])
+    user_files = summary.get("user_files", "warn")
     by_cell = {}
     for r in results:
         by_cell.setdefault((r["user"], r["context"]), []).append(r)
@@ -96,25 +120,34 @@ def path_verdict_matrix(result):
         for ctx in contexts:
             mine = by_cell.get((user, ctx))
             if mine:
-                cells[user][ctx] = _cell(mine)
+                cells[user][ctx] = _cell(mine, user_files)
     return dict(users=users, contexts=contexts, required=list(summary.get("required_contexts") or contexts),
                 verdict=result.get("verdict", "unknown"), cells=cells,
                 alike=dict((u, len(twins.get(u) or [])) for u in users))
 
 
 def path_verdict_lines(result, host="", check_mode=False):
-    """A text table, one row per user, then one line per failure: the role's report for one host."""
+    """A text table, one row per user, then one line per failure (FAIL), then one per loss by a user's own files
+    that does not fail the host (OWN), each saying whose fault it is: the role's report for one host."""
     m = path_verdict_matrix(result)
+    user_files = (result.get("summary") or {}).get("user_files", "warn")
+    own = [r for r in result.get("user_losses") or [] if _own(r, user_files)]
     heads = [c + ("*" if c in m["required"] else "") for c in m["contexts"]]
     rows = [[u + (" (+%d alike)" % m["alike"][u] if m["alike"][u] else "")]
             + [m["cells"][u].get(c, {}).get("label", "") for c in m["contexts"]] for u in m["users"]]
+    if m["verdict"] != "pass":
+        verdict = "does NOT win everywhere required"
+    elif own:
+        verdict = "wins, except where users' own files shadow it (OWN: not the system's fault, the host passes)"
+    else:
+        verdict = "wins"
     lines = ["%s: the managed Python %s (* = required context)%s" % (
-        host or "host", "wins" if m["verdict"] == "pass" else "does NOT win everywhere required",
-        "; check mode, so what this run would install is not there yet" if check_mode else "")]
+        host or "host", verdict, "; check mode, so what this run would install is not there yet" if check_mode else "")]
     if rows:
         lines += _table(["user"] + heads, rows)
-    for f in result.get("failures") or []:
-        lines.append("FAIL %s/%s/%s: %s" % (f["user"], f["context"], f["command"], f.get("reason", "")))
+    for word, listed in (("FAIL", result.get("failures") or []), ("OWN", own)):
+        lines += ["%s %s/%s/%s: %s%s" % (word, r["user"], r["context"], r["command"], r.get("reason", ""),
+                                         _fault_note(r)) for r in listed]
     return lines
 
 
@@ -142,7 +175,7 @@ def path_verdict_fleet(hostvars, hosts, var="shared_python_verdict_result"):
                 continue
             worst = min((cell["status"] for dummy, cell in per_user), key=ORDER.index)
             details = ["%s: %s" % (u, reason) for u, cell in per_user for reason in cell["reasons"]
-                       if cell["status"] in ("lost", "error")]
+                       if cell["status"] in ("lost", "error", "own")]
             versions = sorted(set(cell["label"][3:] for dummy, cell in per_user
                                   if cell["status"] == "ok" and cell["label"] != "ok"))
             # a user row stands for itself and its twins

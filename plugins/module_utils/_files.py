@@ -15,29 +15,41 @@ import stat
 import tempfile
 
 
-def set_ownership(path, want):
-    """Give path the owner, group and mode of want (those given)."""
+def set_fd_ownership(fd, want):
+    """Give the open file fd the owner, group and mode of want (those given)."""
     uid = pwd.getpwnam(want["owner"]).pw_uid if want.get("owner") else -1
     gid = grp.getgrnam(want["group"]).gr_gid if want.get("group") else -1
     if uid != -1 or gid != -1:
-        os.lchown(path, uid, gid)
+        os.fchown(fd, uid, gid)
     if want.get("mode"):
-        os.chmod(path, int(want["mode"], 8))
+        os.fchmod(fd, int(want["mode"], 8))
+
+
+def set_ownership(path, want):
+    """Give path (a file or a directory, never a link: O_NOFOLLOW, and no chmod through one) the owner, group and
+    mode of want (those given)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    try:
+        set_fd_ownership(fd, want)
+    finally:
+        os.close(fd)
 
 
 def replace_atomically(path, fill, want=None, like=None):
     """Replace path by a temporary file beside it, filled by fill(binary file object) and renamed over it (a link
-    there is replaced, never followed), with the owner, group and mode of want, or those of the stat result like.
-    A failed fill leaves path as it was and no temporary behind."""
+    there is replaced, never followed), with the owner, group and mode of want, or those of the stat result like
+    (without its set-id bits). Owner and mode are given through the open file, never by its name. A failed fill
+    leaves path as it was and no temporary behind."""
     fd, tmp = tempfile.mkstemp(prefix=".labfleet-", dir=os.path.dirname(path))
     try:
         with os.fdopen(fd, "wb") as f:
             fill(f)
-        if like is not None:
-            os.lchown(tmp, like.st_uid, like.st_gid)
-            os.chmod(tmp, stat.S_IMODE(like.st_mode))
-        else:
-            set_ownership(tmp, dict(want or {}, mode=(want or {}).get("mode") or "0644"))
+            f.flush()
+            if like is not None:
+                os.fchown(f.fileno(), like.st_uid, like.st_gid)
+                os.fchmod(f.fileno(), stat.S_IMODE(like.st_mode) & ~(stat.S_ISUID | stat.S_ISGID))
+            else:
+                set_fd_ownership(f.fileno(), dict(want or {}, mode=(want or {}).get("mode") or "0644"))
         os.rename(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -28,9 +28,9 @@ import time
 
 from ansible_collections.labfleet.uv.plugins.module_utils._files import link_atomically, staged_link
 
-GENERATION_RE = re.compile(r"^3\.\d{1,2}\.\d+$")
+GENERATION_RE = re.compile(r"^3\.\d{1,2}\.\d+\Z")
 # cpython-3.13-linux-x86_64-gnu: uv's link to the installed patch of a minor
-MINOR_LINK_RE = re.compile(r"^cpython-(?P<minor>3\.\d{1,2})-linux-[^+]+$")
+MINOR_LINK_RE = re.compile(r"^cpython-(?P<minor>3\.\d{1,2})-linux-[^+\n]+\Z")
 PATCH_DIR_RE = re.compile(r"^cpython-(?P<patch>3\.\d{1,2}\.\d+)-linux-")
 SWAP_SUFFIX = ".labfleet-swap"
 # what `uv venv` writes: a directory holding only these is a venv, maybe an unfinished one
@@ -38,6 +38,8 @@ SWAP_SUFFIX = ".labfleet-swap"
 VENV_ENTRIES = frozenset(["bin", "lib", "lib64", "include", "share", "pyvenv.cfg", ".gitignore", "CACHEDIR.TAG",
                           ".lock", "pip.conf"])
 AT_FDCWD = -100
+# pyvenv.cfg is a few lines: what is read of it at most
+PYVENV_CFG_MAX = 65536
 RENAME_EXCHANGE = 2
 
 
@@ -80,16 +82,25 @@ def tool_generation(tool_dir, patch):
 
 
 def read_pyvenv_cfg(path):
-    """The key = value pairs of a venv's pyvenv.cfg, or None when there is none."""
+    """The key = value pairs of a venv's pyvenv.cfg, or None when there is none: a regular file (not a link, a FIFO
+    or a device: root reads it, whoever wrote it), its first PYVENV_CFG_MAX bytes."""
     cfg = {}
     try:
-        with open(os.path.join(path, "pyvenv.cfg")) as f:
-            for line in f:
-                key, sep, value = line.partition("=")
-                if sep:
-                    cfg[key.strip()] = value.strip()
-    except (IOError, OSError):
+        fd = os.open(os.path.join(path, "pyvenv.cfg"), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
         return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        text = os.read(fd, PYVENV_CFG_MAX).decode("utf-8", "replace")
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            cfg[key.strip()] = value.strip()
     return cfg
 
 
@@ -285,45 +296,3 @@ def switch_generation(module, python, python_install_dir, venv_path, tool_dir, t
     after = "%s -> %s\n" % (venv_path, os.path.basename(target)) if venv_path else ""
     return dict(changed=switched or bool(retired), switched=switched, venv_target=target, retired=retired,
                 diff=dict(before=before + "".join("%s\n" % r for r in retired), after=after))
-
-
-def stray_entries(root):
-    """The paths under root (a venv or a tool environment, root's own) that someone else owns or that group or
-    others may write: what lets one user change what every user runs."""
-    uid, gid = os.geteuid(), os.getegid()
-    found = []
-    if not os.path.isdir(root) or os.path.islink(root):
-        return found
-    for top, dirs, files in os.walk(root):
-        for name in [""] + dirs + files:
-            path = os.path.join(top, name) if name else top
-            st = os.lstat(path)
-            # uv makes its lock files (.lock) writable by everyone, and only locks them
-            loose = stat.S_ISDIR(st.st_mode) or (stat.S_ISREG(st.st_mode) and name != ".lock")
-            if st.st_uid != uid or st.st_gid != gid or (loose and st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)):
-                found.append(path)
-        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(top, d))]
-    return found
-
-
-def stray_lines(root, what):
-    """The pending line for stray_entries(root), or none."""
-    found = stray_entries(root)
-    if not found:
-        return []
-    return ["give %d path(s) in %s back to root, writable by root only (%s: %s)" % (
-        len(found), what, root, found[0])]
-
-
-def reclaim_lines(module, root, what):
-    """Give what stray_entries(root) found back to root, writable by root only (not in check mode). Returns the
-    pending line of what it did (or would do)."""
-    lines = stray_lines(root, what)
-    if lines and not module.check_mode:
-        uid, gid = os.geteuid(), os.getegid()
-        for path in stray_entries(root):
-            st = os.lstat(path)
-            os.lchown(path, uid, gid)
-            if stat.S_ISDIR(st.st_mode) or (stat.S_ISREG(st.st_mode) and os.path.basename(path) != ".lock"):
-                os.chmod(path, stat.S_IMODE(st.st_mode) & ~(stat.S_IWGRP | stat.S_IWOTH))
-    return lines

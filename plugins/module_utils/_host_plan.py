@@ -20,20 +20,27 @@ import hashlib
 import json
 import os
 import pwd
+import re
 import shutil
 import stat
 import tempfile
 
 from ansible_collections.labfleet.uv.plugins.module_utils._files import (
     link_atomically, replace_atomically, set_ownership, write_atomically)
-from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, UvRunner, uv_install_problems
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import (
+    STAGED_RE, UV_COMMON_ARGS, UvRunner, uv_install_problems)
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_binary import install as install_uv, sha256_file
 from ansible_collections.labfleet.uv.plugins.module_utils._python_archives import downloads_entries
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_python import PythonInstaller
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_tool import ToolManager
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_venv import SharedVenv
 from ansible_collections.labfleet.uv.plugins.module_utils._generations import (
-    points_to, retirable, switch_generation, venv_generation)
+    GENERATION_RE, points_to, retirable, switch_generation, venv_generation)
+from ansible_collections.labfleet.uv.plugins.module_utils._sweep import (
+    Sweep, bin_findings, environments_findings, link_into, lstat_or_none, owner_name, quarantine, moved_line)
+
+# uv's executables of the CPythons in the python bin dir: python, python3 (--default), python3.13 (each minor)
+PYTHON_SHIM_RE = re.compile(r"^python(3(\.\d{1,2}t?)?)?\Z")
 
 OWNED = dict(path=dict(type="path", required=True), owner=dict(type="str"), group=dict(type="str"),
              mode=dict(type="str"))
@@ -160,18 +167,58 @@ class PathsPart(object):
         self.files = [f for f in p["files"] if f["path"] not in self.skipped]
         self.links = p["links"]
         self.blocks = [b for b in p["blocks"] if b["path"] not in self.skipped]
+        # what apply moved into the quarantine: [(path, where it went or None when removed)]
+        self.quarantined = []
+
+    def own_directories(self):
+        """The directories the role owns (an owner given: under its root), as opposed to the system's, which only
+        have to exist."""
+        return [d["path"].rstrip("/") for d in self.directories if d["owner"]]
+
+    @staticmethod
+    def replaced_because(d, st):
+        """Why the role's own directory d (lstat st) is moved into the quarantine and made again, or None: a link
+        (never followed) or anything else where it belongs, or another account's (what is in it is that account's
+        to change)."""
+        if stat.S_ISLNK(st.st_mode):
+            return "a link to %s, not a directory" % os.readlink(d["path"])
+        if not stat.S_ISDIR(st.st_mode):
+            return "not a directory"
+        if d["owner"] and st.st_uid != pwd.getpwnam(d["owner"]).pw_uid:
+            return "owned by %s" % owner_name(st.st_uid)
+        return None
 
     def directory_line(self, d):
-        st = os.lstat(d["path"]) if os.path.lexists(d["path"]) else None
-        if st is None or not stat.S_ISDIR(st.st_mode):
+        st = lstat_or_none(d["path"])
+        if st is None:
             return "directory %s: missing" % d["path"]
+        if not d["owner"]:
+            # the system's directory (a command dir, /etc/uv) only has to exist: a link to one is one (merged /usr)
+            return None if os.path.isdir(d["path"]) else "directory %s: missing" % d["path"]
+        why = self.replaced_because(d, st)
+        if why:
+            return "directory %s: %s: move it into quarantine, make it again" % (d["path"], why)
         diffs = ownership_differs(st, d)
         return "directory %s: %s differs" % (d["path"], ", ".join(diffs)) if diffs else None
 
+    def moving_directories(self):
+        """The role's own directories that a run moves into the quarantine (see replaced_because)."""
+        return [d["path"].rstrip("/") for d in self.directories if d["owner"] and lstat_or_none(d["path"])
+                and self.replaced_because(d, os.lstat(d["path"]))]
+
+    @staticmethod
+    def foreign_owner(f, st):
+        """Another account than the wanted owner (root) owns the file f (lstat st): it is moved into the quarantine
+        before the role's is written, never read."""
+        want = pwd.getpwnam(f["owner"]).pw_uid if f.get("owner") else os.geteuid()
+        return st.st_uid != want
+
     def file_line(self, f):
-        st = os.lstat(f["path"]) if os.path.lexists(f["path"]) else None
+        st = lstat_or_none(f["path"])
         if st is None or not stat.S_ISREG(st.st_mode):
             return "file %s: missing" % f["path"]
+        if self.foreign_owner(f, st):
+            return "file %s: owned by %s: move it into quarantine, write it again" % (f["path"], owner_name(st.st_uid))
         diffs = (["content"] if self.module.sha1(f["path"]) != file_sha1(f) else []) + ownership_differs(st, f)
         return "file %s: %s differs" % (f["path"], ", ".join(diffs)) if diffs else None
 
@@ -201,6 +248,12 @@ class PathsPart(object):
             lines += [self.block_line(b) for b in self.blocks]
         return [line for line in lines if line]
 
+    def quarantine(self, line, path):
+        """Move path into the quarantine; line, with where it went."""
+        dest = quarantine(path)
+        self.quarantined.append((path, dest))
+        return moved_line(line, dest)
+
     def apply(self, first):
         """Put right the directories and files marked first (first=True), or the other files, links and blocks.
         Returns the lines of what was changed."""
@@ -209,9 +262,13 @@ class PathsPart(object):
             for d in self.directories:
                 line = self.directory_line(d)
                 if line:
+                    st = lstat_or_none(d["path"])
+                    if st is not None and d["owner"] and self.replaced_because(d, st):
+                        line = self.quarantine(line, d["path"])
                     if not os.path.isdir(d["path"]):
                         os.makedirs(d["path"], 0o755)
-                    set_ownership(d["path"], d)
+                    if d["owner"] or d["group"] or d["mode"]:
+                        set_ownership(d["path"], d)
                     done.append(line)
         for f in self.files:
             line = self.file_line(f) if f["first"] == first else None
@@ -221,6 +278,9 @@ class PathsPart(object):
                                               % f["path"])
                 if not os.path.isdir(os.path.dirname(f["path"])):
                     os.makedirs(os.path.dirname(f["path"]), 0o755)
+                st = lstat_or_none(f["path"])
+                if st is not None and stat.S_ISREG(st.st_mode) and self.foreign_owner(f, st):
+                    line = self.quarantine(line, f["path"])
                 write_atomically(f["path"], f["content"].encode("utf-8"), f)
                 done.append(line)
         if first:
@@ -260,8 +320,11 @@ def foreign_commands(module):
     foreign = []
     for item in p["files"] + p["links"]:
         path = item["path"]
-        if os.path.dirname(path.rstrip("/")) != directory or not os.path.lexists(path):
+        st = lstat_or_none(path)
+        if os.path.dirname(path.rstrip("/")) != directory or st is None:
             continue
+        if st.st_uid != os.geteuid():
+            continue  # another account's: moved into the quarantine or replaced (PathsPart), never the admin's
         if os.path.islink(path):
             target = os.readlink(path)
             if target == item.get("src") or target.startswith(p["python_install_dir"].rstrip("/") + "/"):
@@ -304,13 +367,126 @@ class HostPlan(object):
     def __init__(self, module):
         self.module = module
         self.p = module.params
-        self.installed_uv, self.uv_problems = uv_install_problems(
-            module, os.path.dirname(self.p["uv_path"]), self.p["uv_version"])
         self.paths = PathsPart(module)
+        self.installed_uv, self.uv_problems = self.uv_state()
         # the install locations and this host's platform, for what is read without asking uv
         self.uv = UvRunner(module)
         self.foreign = foreign_commands(module)
         self.use_wanted_uv_config()
+
+    def uv_state(self):
+        """(the version the installed uv reports, what keeps it from being the wanted uv complete). A uv or uvx
+        that goes into the quarantine first (another account's, a link, or in a directory that goes) is not run:
+        it is to be replaced."""
+        p = self.p
+        bin_dir = os.path.dirname(p["uv_path"].rstrip("/"))
+        uvx = os.path.join(bin_dir, "uvx")
+        moving = self.paths.moving_directories()
+        swept = self.sweep(bin_dir)
+        if any(p["uv_path"] == m or p["uv_path"].startswith(m + "/") for m in moving) or swept.moves(
+                p["uv_path"]) or swept.moves(uvx):
+            return None, ["uv %s at %s (found one that goes into quarantine first)" % (p["uv_version"], p["uv_path"])]
+        return uv_install_problems(self.module, bin_dir, p["uv_version"])
+
+    def bin_directories(self):
+        """{bin directory: [(named, shaped)]}: what the plan puts in each (see _sweep.bin_findings): uv and uvx (and
+        what an interrupted uv install left) in uv's, uv's links into the CPythons in python_bin_dir, the tools'
+        links into tool_dir in tool_bin_dir, and in command_dir when it is the role's own, its files and links."""
+        p = self.p
+        python_dir, tool_dir = p["python_install_dir"], p["tool_dir"]
+        found = {}
+
+        def uv_named(name, path, st):
+            return name in ("uv", "uvx") or bool(STAGED_RE.match(name))
+
+        def regular(name, path, st):
+            return stat.S_ISREG(st.st_mode)
+
+        def shim_named(name, path, st):
+            return bool(PYTHON_SHIM_RE.match(name))
+
+        def into_pythons(name, path, st):
+            return link_into(path, st, python_dir)
+
+        def into_tools(name, path, st):
+            return link_into(path, st, tool_dir)
+
+        commands = set(item["path"] for item in p["files"] + p["links"])
+
+        def command_named(name, path, st):
+            return path in commands
+
+        def any_shape(name, path, st):
+            return True  # PathsPart judges the role's files and links
+
+        def add(directory, named, shaped):
+            if directory:
+                found.setdefault(os.path.normpath(directory), []).append((named, shaped))
+
+        add(os.path.dirname(p["uv_path"]), uv_named, regular)
+        add(p["python_bin_dir"], shim_named, into_pythons)
+        add(p["tool_bin_dir"], into_tools, into_tools)
+        if p["command_dir"] and os.path.normpath(p["command_dir"]) in self.paths.own_directories():
+            add(p["command_dir"], command_named, any_shape)
+        return found
+
+    def sweep(self, only=None):
+        """The sweep (see _sweep) of the trees the venv and tools parts do not sweep themselves: the bin directories
+        (bin_directories: whatever is not accounted for goes, where the directory is the role's own), the CPythons
+        (each one whole), and tool_dir's own entries (each generation is the tools part's, or retired). A tree that
+        goes into the quarantine with a directory of the role's is not swept (see PathsPart.replaced_because); a
+        directory of the role's itself is judged by PathsPart. only: that bin directory alone."""
+        p = self.p
+        own = set(os.path.normpath(d) for d in self.paths.own_directories())
+        moving = self.paths.moving_directories()
+
+        def goes(path):
+            path = os.path.normpath(path)
+            return any(path == m or path.startswith(m + "/") for m in moving)
+
+        found = []
+        for directory, specs in sorted(self.bin_directories().items()):
+            if (only and directory != os.path.normpath(only)) or goes(directory):
+                continue
+
+            def named(name, path, st, specs=specs):
+                return any(n(name, path, st) for n, dummy in specs)
+
+            def shaped(name, path, st, specs=specs):
+                return any(n(name, path, st) and sh(name, path, st) for n, sh in specs)
+
+            found += bin_findings(directory, named, shaped, strict=directory in own, check_top=directory not in own)
+        if only:
+            return Sweep(found)
+        python_dir = os.path.normpath(p["python_install_dir"])
+        if not goes(python_dir):
+            found += environments_findings(
+                python_dir, lambda name: "the CPython" if name.startswith("cpython-") else None,
+                check_top=python_dir not in own)
+        tool_dir = os.path.normpath(p["tool_dir"])
+        if not goes(tool_dir) and not (p["tools"] and not p["tool_generation"]):
+
+            def generation(name, path, st):
+                return bool(p["tools"] and GENERATION_RE.match(name) and stat.S_ISDIR(st.st_mode))
+
+            found += environments_findings(
+                tool_dir, lambda name: "the tool generation" if GENERATION_RE.match(name) else "the tool environment",
+                skip=generation, check_top=tool_dir not in own)
+        return Sweep(found)
+
+    def python_lines(self, swept):
+        """The lines of the directories and the sweep that take a CPython or one of uv's python executables away:
+        a run then installs (uv python install reads the download list)."""
+        p = self.p
+        python_dir, bin_dir = os.path.normpath(p["python_install_dir"]), os.path.normpath(p["python_bin_dir"])
+        moving = self.paths.moving_directories()
+        lines = [self.paths.directory_line(d) for d in self.paths.directories
+                 if d["path"].rstrip("/") in moving
+                 and any(x == d["path"].rstrip("/") or x.startswith(d["path"].rstrip("/") + "/")
+                         for x in (python_dir, bin_dir))]
+        return lines + [f.line for f in swept.findings if f.move and (
+            f.path.startswith(python_dir + "/")
+            or (os.path.dirname(f.path) == bin_dir and PYTHON_SHIM_RE.match(os.path.basename(f.path))))]
 
     def use_wanted_uv_config(self):
         """uv reads the wanted configuration even where the file on the host was edited or broken (before a run
@@ -361,20 +537,33 @@ class HostPlan(object):
         return self.usable(ToolManager(self.module, self.p["tools"], self.p["tool_python"], self.p["tool_generation"],
                                        patch))
 
+    def environments_swept(self):
+        """The sweep lines of the shared venv's and the tools' environments as they are (no uv asked)."""
+        p, lines = self.p, []
+        v = p["venv"]
+        venv = v and self.venv(self.uv.installed_patch(v["python"]) if v["generation"] else None)
+        if venv:
+            lines += venv.sweep().lines()
+        if p["tools"]:
+            lines += self.tools(self.uv.installed_patch(p["tool_python"]) if p["tool_generation"] else None
+                                ).sweep().lines()
+        return lines
+
     def uv_parts_pending(self):
         """What the CPythons, the shared venv and the tools lack, as uv tells it:
         dict(python=[lines], other=[lines], python_missing, parts, pythons, plan)."""
         p = self.p
         found = dict(python=[], other=[], python_missing=[], parts=[], pythons=None, plan=None)
         if self.installed_uv is None and os.path.lexists(p["uv_path"]):
-            # a uv that does not run cannot be asked what the CPythons, venv and tools lack
+            # a uv that does not run cannot be asked what the CPythons, venv and tools lack; their sweep needs no uv
+            found["other"] += self.environments_swept()
             found["other"].append("check the CPythons, the shared venv and the tools once uv is replaced")
             return found
         pythons = plan = None
         if p["python"]:
             pythons = self.pythons()
             plan = pythons.plan()
-            found.update(python_missing=plan[1], python=pythons.pending(plan), pythons=pythons, plan=plan)
+            found.update(python_missing=pythons.lacking(plan), python=pythons.pending(plan), pythons=pythons, plan=plan)
             found["parts"].append(pythons)
         v = p["venv"]
         if v and v["requirements"] and not os.path.isfile(v["requirements"]):
@@ -401,13 +590,17 @@ class HostPlan(object):
         p = self.p
         self.refuse_foreign_commands()
         first = self.paths.pending(first=True)
+        swept = self.sweep()
         uv_parts = self.uv_parts_pending()
-        pending = first + self.uv_problems + uv_parts["python"] + uv_parts["other"]
+        pending = first + swept.lines() + self.uv_problems + uv_parts["python"] + uv_parts["other"]
         if p["generations"]:
             g = p["generations"]
             pending += generation_lines(g, target_patch(uv_parts["pythons"], uv_parts["plan"], g["python"], self.uv))
         pending += self.paths.pending(first=False)
-        return dict(pending=pending, python_missing=uv_parts["python_missing"], python_pending=uv_parts["python"],
+        # the venv's and the tools' sweeps may both name the same entries of uv's cache
+        pending = list(dict.fromkeys(pending))
+        return dict(pending=pending, python_missing=uv_parts["python_missing"],
+                    python_pending=self.python_lines(swept) + uv_parts["python"],
                     uv_pending=self.uv_problems, not_wanted=self.paths.skipped,
                     commands=[c for part in uv_parts["parts"] for c in part.uv.commands])
 
@@ -419,6 +612,8 @@ class HostPlan(object):
         self.refuse_foreign_commands()
         done, parts = [], {}
         done += self.paths.apply(first=True)
+        swept, moved = self.sweep().carry_out()
+        done += swept
         for item in staged:
             place_transferred(item["src"], item["dest"])
             done.append("transferred %s" % item["dest"])
@@ -452,7 +647,12 @@ class HostPlan(object):
                 parts["python_cleanup"] = self.pythons().apply()
         done += self.paths.apply(first=False)
         changed = bool(done) or any(r.get("changed") for r in parts.values())
+        quarantined = [dict(path=path, moved_to=dest) for path, dest in self.paths.quarantined + moved]
+        quarantined += [q for r in parts.values() for q in r.get("quarantined", [])]
+        # what the venv's and the tools' sweeps did, reported with the rest
+        done += [line for r in parts.values() for line in r.get("swept", [])]
         diff = dict(before="".join(r["diff"]["before"] for r in parts.values() if "diff" in r),
                     after="".join(r["diff"]["after"] for r in parts.values() if "diff" in r)
                     + "".join("put right: %s\n" % line for line in done))
-        return dict(changed=changed, done=done, parts=parts, diff=diff)
+        return dict(changed=changed, done=done, parts=parts, diff=diff,
+                    quarantined=quarantined)

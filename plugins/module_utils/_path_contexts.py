@@ -4,7 +4,13 @@
 """PRIVATE to labfleet.uv: path_info's contexts. Each context starts the real shell or service the way a user's
 command starts there (su -l, a real sshd, sudo's policy, cron's environment, a transient systemd service), runs
 the probe of the shell that context runs (labfleet.uv's _path_shells), and hands the parsed answer to the judge
-(_path_judge). Not a public API: may change without notice."""
+(_path_judge). Not a public API: may change without notice.
+
+Every command runs bounded (_bounded_run): at most the probe timeout, and never past the verdict's deadline; its
+output capped; killed with everything it started. An account whose probe timed out costs no second timeout: its
+probes not started yet are reported as errors that say why. No context runs a program the user can write as root:
+the user's shells, cron and systemd run as the user, sudo's PATH search runs as the user too (the PATH sudo would
+use; sudo's policy read by root with `sudo -l -U`), and sudo_login runs root's own login shell."""
 
 from __future__ import annotations
 
@@ -13,8 +19,11 @@ import pwd
 import re
 import shutil
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
 
+from ansible_collections.labfleet.uv.plugins.module_utils._bounded_run import bound_reason, bounded_argv, read_outcome
 from ansible_collections.labfleet.uv.plugins.module_utils._command_output import read_command
 from ansible_collections.labfleet.uv.plugins.module_utils._path_judge import Judge
 from ansible_collections.labfleet.uv.plugins.module_utils._path_shells import all_families, parse_probe, shell_for
@@ -39,25 +48,87 @@ class PathInfo(object):
         self.tmp = None
         self.probe_files = {}
         self.ssh = None
-        self.login_paths = {}
         self.sudo = shutil.which("sudo") or "/usr/bin/sudo"
         self.sudo_policies = {}
+        self.sudo_failed = set()
+        # the verdict's deadline; the probes' answers by argv (the login probe is also the PATH sudo keeps); the
+        # accounts whose probe timed out, with why
+        self.deadline = time.monotonic() + p.get("deadline", 1800)
+        self.lock = threading.Lock()
+        self.answers = {}
+        self.struck = {}
 
     # -- helpers -----------------------------------------------------------------------------------------------
+    def seconds_left(self):
+        """What the next command may take: the probe timeout, less when the verdict's deadline is nearer; None
+        once it is less than a second away."""
+        left = self.deadline - time.monotonic()
+        if left < 1:
+            return None
+        return min(self.p["timeout"], int(left))
+
+    def past_deadline(self):
+        return "not started: the verdict's deadline (%ss) had passed" % self.p.get("deadline")
+
+    def bounded_problem(self, rc, outcome, seconds):
+        reason = bound_reason(outcome, rc, seconds)
+        if reason and seconds < self.p["timeout"] and reason.startswith("timed out"):
+            reason = "stopped at the verdict's deadline (%ss): %s" % (self.p.get("deadline"), reason)
+        return reason
+
     def run(self, argv, env=None):
+        """root's own commands (ssh-keygen, sudo -l -U, crontab -l -u), bounded: (rc, out, err, problem), problem
+        None or why it gave no answer to use (timed out, output over the cap...)."""
         # argv is literal: "$PATH" in a probe and "$HOME" in a crontab value are for the context's shell to
         # expand, never for run_command (which would put this module's own environment in their place)
-        return self.module.run_command(self.timed(argv), environ_update=env, cwd="/", expand_user_and_vars=False)
+        seconds = self.seconds_left()
+        if seconds is None:
+            return 1, "", "", self.past_deadline()
+        rc, out, err = self.module.run_command(bounded_argv(argv, seconds), environ_update=env, cwd="/",
+                                               expand_user_and_vars=False)
+        rc, out, err, outcome = read_outcome(rc, out, err)
+        return rc, out, err, self.bounded_problem(rc, outcome, seconds)
 
-    def timed(self, argv):
-        return ["timeout", "-k", "5", str(self.p["timeout"])] + argv
+    def read_probe(self, argv, pw, what):
+        """A probe's (rc, out, err, runs, problem), asked once per argv (a second asker waits for the first).
+        problem: None, or why it gave no answer to use (it timed out, wrote over the cap, kept writing after its
+        shell exited; it was not started: the deadline had passed, or another probe of the account timed out)."""
+        key = tuple(argv)
+        with self.lock:
+            answer = self.answers.get(key)
+            mine = answer is None
+            if mine:
+                answer = self.answers[key] = Future()
+        if not mine:
+            return answer.result()
+        try:
+            answer.set_result(self.bounded_probe(argv, pw, what))
+        except BaseException as e:
+            answer.set_exception(e)
+        return answer.result()
 
-    def read_probe(self, argv):
-        """A probe's (rc, out, err, runs): read again once when its output came back without its end and it did
-        not time out (see _command_output; a probe changes nothing)."""
+    def bounded_probe(self, argv, pw, what):
+        with self.lock:
+            struck = self.struck.get(pw.pw_name)
+        if struck:
+            return 1, "", "", 0, "not started: %s" % struck
+        seconds = self.seconds_left()
+        if seconds is None:
+            return 1, "", "", 0, self.past_deadline()
+
+        # read again once when its output came back without its end (see _command_output; a probe changes
+        # nothing), never when the runner said how it ended: a probe that timed out is not given a second timeout
         def whole(rc, out, err):
-            return rc == 124 or parse_probe(out, self.token)["complete"]
-        return read_command(self.module, self.timed(argv), whole, cwd="/", expand_user_and_vars=False)
+            return rc == 124 or read_outcome(rc, out, err)[3] is not None or parse_probe(out, self.token)["complete"]
+        rc, out, err, runs = read_command(self.module, bounded_argv(argv, seconds), whole, cwd="/",
+                                          expand_user_and_vars=False)
+        rc, out, err, outcome = read_outcome(rc, out, err)
+        problem = self.bounded_problem(rc, outcome, seconds)
+        # the runner's own word that the probe took its whole timeout (not a bare exit status 124)
+        if outcome and outcome.get("status") == "timeout":
+            with self.lock:
+                self.struck.setdefault(pw.pw_name, "%s's %s probe %s" % (pw.pw_name, what, problem.split(";")[0]))
+        return rc, out, err, runs, problem
 
     def setup(self):
         """The probe in each shell family's own syntax, readable by every user."""
@@ -144,10 +215,10 @@ class PathInfo(object):
         d = os.path.join(self.tmp, "ssh")
         os.mkdir(d, 0o700)
         for name in ("host", "client"):
-            rc, out, err = self.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "labfleet-path-info",
-                                     "-f", os.path.join(d, name)])
-            if rc != 0:
-                self.ssh = dict(error="ssh-keygen failed: %s" % (err or out).strip())
+            rc, out, err, problem = self.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C",
+                                              "labfleet-path-info", "-f", os.path.join(d, name)])
+            if rc != 0 or problem:
+                self.ssh = dict(error="ssh-keygen failed: %s" % (problem or (err or out).strip()))
                 return self.ssh
         shutil.copy(os.path.join(d, "client.pub"), os.path.join(d, "authorized_keys"))
         os.chmod(os.path.join(d, "authorized_keys"), 0o644)
@@ -190,48 +261,64 @@ class PathInfo(object):
     def _ask_sudo(self, pw):
         if not os.path.exists(self.sudo):
             return None, None, "sudo is not installed"
-        rc, out, err = self.run([self.sudo, "-n", "-l", "-U", pw.pw_name], env={"LC_ALL": "C"})
+        rc, out, err, problem = self.run([self.sudo, "-n", "-l", "-U", pw.pw_name], env={"LC_ALL": "C"})
+        if problem:
+            self.sudo_failed.add(pw.pw_name)
+            return None, None, "sudo -l -U %s: %s" % (pw.pw_name, problem)
         text = out + err
         if "not allowed to run sudo" in text or "may not run sudo" in text:
             return False, None, "sudo does not allow %s" % pw.pw_name
         if rc != 0:
             return None, None, "sudo -l -U %s failed: %s" % (pw.pw_name, text.strip())
-        m = re.search(r"secure_path=((?:[^,\\\n]|\\.)*)", text)
-        secure = m.group(1).replace("\\:", ":").replace("\\,", ",").strip() if m else None
+        # the last secure_path entry wins: `Defaults:mallory !secure_path` after the global secure_path=... unsets it
+        secure = None
+        for m in re.finditer(r"(?<![\w!])(!?)secure_path(?:=((?:[^,\\\n]|\\.)*))?", text):
+            secure = None if m.group(1) or m.group(2) is None else \
+                m.group(2).replace("\\:", ":").replace("\\,", ",").strip()
         return True, secure, None
 
     def sudo_gate(self, pw, meta):
         """True when the user may sudo; else marks meta unavailable or not_permitted (with the reason)."""
         allowed, dummy, reason = self.sudo_policy(pw)
         if allowed is None:
-            meta.update(status="unavailable", reason=reason)
+            meta.update(status="error" if pw.pw_name in self.sudo_failed else "unavailable", reason=reason)
         elif not allowed:
             meta.update(status="not_permitted", reason=reason)
         return bool(allowed)
 
     def ctx_sudo(self, pw, trace):
-        meta = dict(method="sudo -l -U %s policy; PATH search as root, no shell" % pw.pw_name, shell="")
+        # What sudo would run is found by searching the PATH sudo would use, as the user: never as root, since
+        # without secure_path that PATH is the user's own (their ~/bin first, maybe), and what the probe runs
+        # there is the user's to write. Running it as the user finds the same file (sudo searches the PATH it
+        # was given) and reports the same interpreter.
+        meta = dict(method="sudo -l -U %s policy; PATH search as %s, no shell" % (pw.pw_name, pw.pw_name), shell="")
         if not self.sudo_gate(pw, meta):
             return meta, None
         path = self.sudo_policy(pw)[1]
         if path is None:
-            path = self.login_path(pw)
+            path, problem = self.login_path(pw)
+            if path is None:
+                meta.update(status="error", reason="no secure_path, so sudo keeps %s's login PATH, which is not "
+                            "known: %s" % (pw.pw_name, problem))
+                return meta, None
             meta["method"] += " (no secure_path: the user's login PATH is kept)"
         else:
             meta["method"] += " (secure_path)"
-        root = pwd.getpwuid(0)
         sh = shell_for("/bin/sh")
-        argv = ["env", "-i", "PATH=" + path, "HOME=" + root.pw_dir, "USER=root", "LOGNAME=root",
-                "SHELL=" + self.shell_of(root).path, sh.path, "-c", sh.source_command(self.probe_file(sh))]
+        argv = ["runuser", "-u", pw.pw_name, "--", "env", "-i", "PATH=" + path, "HOME=" + pw.pw_dir,
+                "USER=" + pw.pw_name, "LOGNAME=" + pw.pw_name, "SHELL=" + sh.path,
+                sh.path, "-c", sh.source_command(self.probe_file(sh))]
         return meta, argv
 
     def login_path(self, pw):
-        """The PATH of the user's login shell (what sudo keeps without secure_path), from the login probe."""
-        if pw.pw_name not in self.login_paths:
-            dummy, argv = self.ctx_login(pw, False)
-            rc, out, err, dummy = self.read_probe(argv)
-            self.login_paths[pw.pw_name] = ":".join(parse_probe(out, self.token)["path"] or [])
-        return self.login_paths[pw.pw_name]
+        """(the PATH of the user's login shell, None) (what sudo keeps without secure_path), from the login probe
+        (the login context's own); (None, why) when that probe gave none."""
+        dummy, argv = self.ctx_login(pw, False)
+        rc, out, err, dummy, problem = self.read_probe(argv, pw, "login")
+        path = parse_probe(out, self.token)["path"]
+        if problem or path is None:
+            return None, "the login probe %s" % (problem or "printed no PATH")
+        return ":".join(path), None
 
     def ctx_sudo_login(self, pw, trace):
         sh = self.shell_of(pwd.getpwuid(0))
@@ -242,10 +329,13 @@ class PathInfo(object):
         return meta, [self.sudo, "-n", "-i", "-u", "root", "--"] + sh.source_words(self.probe_file(sh))
 
     def crontab_env(self, pw):
-        rc, out, err = self.run(["crontab", "-l", "-u", pw.pw_name])
+        """(the variables the user's crontab sets, None), or (None, why) when it could not be read whole."""
+        rc, out, err, problem = self.run(["crontab", "-l", "-u", pw.pw_name])
+        if problem:
+            return None, "crontab -l -u %s: %s" % (pw.pw_name, problem)
         env = {}
         if rc != 0:
-            return env
+            return env, None
         for line in out.splitlines():
             m = re.match(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$", line)
             if m:
@@ -253,7 +343,7 @@ class PathInfo(object):
                 if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
                     value = value[1:-1]
                 env[m.group(1)] = value
-        return env
+        return env, None
 
     def ctx_cron(self, pw, trace):
         meta = dict(method="cron's environment (emulated: SHELL=/bin/sh, PATH=%s, crontab variables)" % CRON_PATH,
@@ -262,7 +352,11 @@ class PathInfo(object):
             meta.update(status="unavailable", reason="no cron daemon is installed")
             return meta, None
         env = {"HOME": pw.pw_dir, "LOGNAME": pw.pw_name, "USER": pw.pw_name, "SHELL": "/bin/sh", "PATH": CRON_PATH}
-        env.update(self.crontab_env(pw))
+        crontab, problem = self.crontab_env(pw)
+        if problem:
+            meta.update(status="error", reason=problem)
+            return meta, None
+        env.update(crontab)
         meta["shell"] = env["SHELL"]
         sh = shell_for(env["SHELL"])
         argv = ["runuser", "-u", pw.pw_name, "--", "env", "-i"] + ["%s=%s" % kv for kv in sorted(env.items())] + \
@@ -275,8 +369,10 @@ class PathInfo(object):
             meta.update(status="unavailable", reason="systemd is not the init system here (no /run/systemd/system)")
             return meta, None
         sh = shell_for("/bin/sh")
+        # the service is not the probe's descendant: it stops itself at the timeout (and holds the probe's pipes,
+        # so the runner finds and kills it sooner)
         argv = ["systemd-run", "--quiet", "--wait", "--pipe", "--collect", "-p", "User=" + pw.pw_name,
-                sh.path, "-c", sh.source_command(self.probe_file(sh))]
+                "-p", "RuntimeMaxSec=%d" % self.p["timeout"], sh.path, "-c", sh.source_command(self.probe_file(sh))]
         return meta, argv
 
     # -- driving ---------------------------------------------------------------------------------------------
@@ -288,12 +384,11 @@ class PathInfo(object):
             meta.update(status="error", reason="path_info has no probe for %s, the shell this context starts"
                         % meta["shell"])
             return meta, None
-        rc, out, err, runs = self.read_probe(argv)
+        rc, out, err, runs, problem = self.read_probe(argv, pw, ctx)
         parsed = parse_probe(out, self.token)
-        if not parsed["complete"]:
-            reason = "timed out after %ss" % self.p["timeout"] if rc == 124 else \
-                "the probe did not finish (rc=%s, run %d times): stderr %r, stdout ends %r" % (
-                    rc, runs, err.strip()[-300:], out.strip()[-300:])
+        if problem or not parsed["complete"]:
+            reason = problem or "the probe did not finish (rc=%s, run %d times): stderr %r, stdout ends %r" % (
+                rc, runs, err.strip()[-300:], out.strip()[-300:])
             meta.update(status="error", reason=reason)
             return meta, None
         return meta, parsed
@@ -356,5 +451,7 @@ class PathInfo(object):
         dummy, argv = getattr(self, "ctx_" + ctx)(pw, True)
         if argv is None:
             return [], []
-        rc, out, err, dummy = self.read_probe(argv)
+        rc, out, err, dummy, problem = self.read_probe(argv, pw, ctx + " (traced)")
+        if problem:
+            return [], []
         return sh.parse_trace(err, self.probe_file(sh), pw.pw_dir, self.token)

@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """PRIVATE to labfleet.uv: path_info's judge. From one parsed probe section (what a shell said a word is and what
 running it reported) it classifies the provider, decides whether the expected one won, and when it lost, says what
-shadows it and where a startup file set that. Not a public API: may change without notice."""
+shadows it, where a startup file set that, and whose fault the loss is (the user's own files or the system's).
+Not a public API: may change without notice."""
 
 from __future__ import annotations
 
@@ -30,11 +31,23 @@ def shadow_origin(assignments, shadow_dir, expected_dir):
 
 
 def path_origin(assignments, expected_dir):
-    """file:line of the last assignment that left expected_dir off PATH, or None."""
-    origin = None
+    """file:line of the assignment that took expected_dir off PATH (the first one without it after the last one
+    with it), or None: it is on PATH at the end, or no traced assignment ever had it (nothing put it there)."""
+    origin, had = None, False
     for where, parts in assignments:
-        origin = where if expected_dir not in parts else None
+        if expected_dir in parts:
+            origin, had = None, True
+        elif had and origin is None:
+            origin = where
     return origin
+
+
+def origin_file(origin):
+    """The file of a `file:line` origin (a function's origin may be a file alone)."""
+    if not origin:
+        return None
+    name, sep, line = origin.rpartition(":")
+    return name if sep and line.isdigit() else origin
 
 
 def alias_origin(aliases, word):
@@ -47,6 +60,32 @@ def under(path, directory):
         return False
     directory = directory.rstrip("/") or "/"
     return path == directory or path.startswith(directory + "/")
+
+
+def lstat_owner(path):
+    """The uid that owns path itself (a link is not followed), or None when it is not there."""
+    try:
+        return os.lstat(path).st_uid
+    except OSError:
+        return None
+
+
+def stat_owner(path):
+    """The uid that owns path (a home from passwd: its link is followed), or None when it is not there."""
+    try:
+        return os.stat(path).st_uid
+    except OSError:
+        return None
+
+
+# what a shadow of these kinds says about the system: a managed piece is missing or broken, or the shell itself
+# the contexts whose shell reads files of the user's (startup files; cron: the crontab's variables, SHELL included)
+USER_STARTUP_CONTEXTS = ("login", "interactive", "ssh", "cron")
+SYSTEM_SHADOWS = {
+    "missing": "the managed executable is missing",
+    "broken": "the managed executable is there but does not run as itself",
+    "builtin": "the shell itself answers for the word",
+}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -197,7 +236,13 @@ class Judge(object):
                     "%s does not exist%s" % (expected, "; %s runs instead" % what if kind != "not_found" else ""))
         if exp_dir not in (path_entries or []):
             origin = path_origin(assignments, exp_dir)
-            msg = "%s is not on PATH%s" % (exp_dir, " (PATH last set by %s)" % origin if origin else "")
+            if origin:
+                why = " (taken off PATH by %s)" % origin
+            elif assignments:
+                why = " (no startup file put it there; PATH last set by %s)" % assignments[-1][0]
+            else:
+                why = ""
+            msg = "%s is not on PATH%s" % (exp_dir, why)
             if kind == "not_found":
                 msg = "%s: command not found; %s" % (word, msg)
             else:
@@ -211,3 +256,88 @@ class Judge(object):
                         what, expected, entry, exp_dir, ", set by %s" % origin if origin else ""))
         return (dict(kind="broken", value=value, origin=None),
                 "%s resolves to the expected file but runs %s" % (word, res.get("runs") or "nothing (it failed)"))
+
+    # -- whose fault a loss is ---------------------------------------------------------------------------------
+    @staticmethod
+    def users_own(pw, path):
+        """Whether path is pw's own: inside a home that pw owns, or a file (or directory) pw owns itself. Only
+        owners are looked at (lstat, stat of the home), never what a file holds."""
+        if not path or not path.startswith("/"):
+            return False
+        path = os.path.normpath(path)
+        home = os.path.normpath(pw.pw_dir or "/")
+        if home != "/" and under(path, home) and stat_owner(home) == pw.pw_uid:
+            return True
+        return lstat_owner(path) == pw.pw_uid
+
+    def fault(self, res, pw, path=None, default_path=None):
+        """(fault, evidence) of a lost result: "user" when the user's own files made it lose (a startup file in
+        their home or of their own set what shadows it, or what runs instead is theirs: ~/bin, ~/.local/bin, a
+        file they own, first on PATH; their crontab's PATH), else "system" (system startup files, a missing or
+        broken managed piece, a PATH from /etc or sudo's secure_path, a foreign python in a system directory, and
+        whatever nothing ties to the user's files). root's files are the system's.
+
+        path: the PATH the context had; default_path: the PATH the context has when no file of the user's sets
+        one (cron's), so a different one came from the user's crontab. Evidence names files, never the user, so
+        a twin's copy (its home swapped in) reads right."""
+        shadow = res.get("shadow") or {}
+        kind, value, origin = shadow.get("kind"), shadow.get("value"), shadow.get("origin")
+        if pw.pw_uid == 0:
+            return "system", "root's startup files are the system's"
+        if kind in SYSTEM_SHADOWS:
+            return "system", SYSTEM_SHADOWS[kind]
+        where = origin_file(origin)
+        if where and self.users_own(pw, where):
+            return "user", "set at %s, a file of the user's own" % origin
+        if kind == "path_entry":
+            for path_of, what in ((value, "the PATH entry %s"), (res.get("resolved"), "%s")):
+                if self.users_own(pw, path_of):
+                    return "user", (what + ", first on PATH, is the user's own%s") % (
+                        path_of, " (put first by %s)" % origin if origin else "")
+        if where:
+            return "system", "set at %s, a file of the system's" % origin
+        if default_path is not None and path is not None:
+            if list(path) != list(default_path):
+                return "user", "PATH %s set by the user's crontab" % ":".join(path)
+            return "system", "the context's own PATH %s, which no file of the user's set" % ":".join(path)
+        return "system", "nothing ties it to a file of the user's own"
+
+    def faults(self, results, contexts, accounts, default_paths):
+        """Each lost result gets `fault` and `fault_evidence` (fault()). contexts: the probed contexts (their PATH);
+        accounts: the passwd entries of the results' users; default_paths: context -> the PATH it has when no file of
+        the user's sets one (cron's own)."""
+        paths = dict(((c["user"], c["context"]), c.get("path")) for c in contexts)
+        by_name = dict((pw.pw_name, pw) for pw in accounts)
+        for r in results:
+            if r["status"] == "lost":
+                where = (r["user"], r["context"])
+                r["fault"], r["fault_evidence"] = self.fault(r, by_name[r["user"]], paths.get(where),
+                                                             default_paths.get(r["context"]))
+            elif r["status"] == "error":
+                r["fault"], r["fault_evidence"] = error_fault(r, by_name[r["user"]], contexts)
+        return results
+
+
+def error_fault(result, pw, contexts):
+    """(fault, evidence) of a probe that gave no answer (timed out, over the output cap, kept writing): the user's when
+    the context reads the user's own startup files and another account's probe with the same shell finished in the
+    same context (so the system's startup files of that shell finish); the system's otherwise (root's own, a context
+    that reads no file of the user's, or nobody to compare with)."""
+    if pw.pw_uid == 0 or result["context"] not in USER_STARTUP_CONTEXTS:
+        return "system", "the probe gave no answer where no file of the user's is read"
+    mine = [c for c in contexts if c["user"] == result["user"] and c["context"] == result["context"]]
+    shell = mine[0].get("shell") if mine else None
+    others = sorted(c["user"] for c in contexts if c["context"] == result["context"] and c["user"] != result["user"]
+                    and c.get("status") == "probed" and c.get("shell") == shell)
+    if shell and others:
+        return "user", ("the probe gave no answer, while %s's with the same shell (%s) finished in this context: what "
+                        "kept it from finishing is in the account's own startup files" % (others[0], shell))
+    return "system", "the probe gave no answer and no other account with the same shell was probed to compare"
+
+
+def counts_against(result, user_files):
+    """Whether a result fails the verdict: in a required context, an error or a loss that is the system's fault (or
+    the user's own, when user_files is "fail")."""
+    if not result["required"] or result["status"] not in ("lost", "error"):
+        return False
+    return user_files == "fail" or result.get("fault") != "user"

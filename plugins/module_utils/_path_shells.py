@@ -19,8 +19,8 @@ import os
 import re
 import sys
 
-WORD_RE = re.compile(r"^[A-Za-z0-9._+-]+$")
-PYTHON_WORD_RE = re.compile(r"^python(\d+(\.\d+)?)?$")
+WORD_RE = re.compile(r"^[A-Za-z0-9._+-]+\Z")
+PYTHON_WORD_RE = re.compile(r"^python(\d+(\.\d+)?)?\Z")
 PY_CODE = ('import sys;sys.stdout.write("@@T py "+"\\t".join([sys.executable,sys.prefix,'
            'getattr(sys,"base_prefix",sys.prefix),".".join(map(str,sys.version_info[:3]))])+"\\n")')
 

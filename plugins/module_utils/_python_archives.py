@@ -13,9 +13,9 @@ import re
 # cpython-3.11.2-linux-x86_64-gnu.tar.gz (uv's own key) or
 # cpython-3.13.1+20241206-x86_64-unknown-linux-gnu-install_only.tar.gz (python-build-standalone release)
 UV_KEY_RE = re.compile(r"^cpython-(?P<version>\d+\.\d+\.\d+)(?P<pre>(?:a|b|rc)\d+)?-linux-(?P<family>[a-z0-9_]+)"
-                       r"-(?P<libc>gnu|gnueabihf|musl)\.tar\.(?:gz|zst|xz)$")
+                       r"-(?P<libc>gnu|gnueabihf|musl)\.tar\.(?:gz|zst|xz)\Z")
 PBS_RE = re.compile(r"^cpython-(?P<version>\d+\.\d+\.\d+)(?P<pre>(?:a|b|rc)\d+)?\+(?P<build>\d+)-(?P<arch>[a-z0-9_]+)"
-                    r"-unknown-linux-(?P<libc>gnu|gnueabihf|musl)-install_only(?:_stripped)?\.tar\.(?:gz|zst)$")
+                    r"-unknown-linux-(?P<libc>gnu|gnueabihf|musl)-install_only(?:_stripped)?\.tar\.(?:gz|zst)\Z")
 PBS_FAMILY = {"armv7": "armv7", "aarch64": "aarch64", "x86_64": "x86_64"}
 
 

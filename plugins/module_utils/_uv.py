@@ -10,12 +10,16 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import pwd
 import re
+import stat
+import tempfile
 import time
 from contextlib import contextmanager
 
 from ansible_collections.labfleet.uv.plugins.module_utils._command_output import printed, read_command
 from ansible_collections.labfleet.uv.plugins.module_utils._generations import installed_patch
+from ansible_collections.labfleet.uv.plugins.module_utils._trust import why_untrusted
 from ansible_collections.labfleet.uv.plugins.module_utils._userland import host_python_platform
 
 # The argument spec shared by every module that runs uv (documented in doc_fragments/uv.py).
@@ -30,8 +34,141 @@ UV_COMMON_ARGS = dict(
     python_platform=dict(type="str"),
 )
 
-MINOR_RE = re.compile(r"^3\.(\d{1,2})$")
+MINOR_RE = re.compile(r"^3\.(\d{1,2})\Z")
 UV_VERSION_RE = re.compile(r"^uvx? (\d+\.\d+\.\d+\S*)")
+
+# How long root's uv waits for one of its lock files (uv's UV_LOCK_TIMEOUT, whole seconds; uv's own default is 300).
+# Root's lock files are renewed root-only before each call (renew_lock), so only another root process can hold one
+# that long; the failure then names it (lock_report).
+UV_LOCK_WAIT = 20
+# error: Timeout (20s) when waiting for lock on `/opt/uv/tools/3.11.2` at `/opt/uv/tools/3.11.2/.lock`, is another...
+LOCK_TIMEOUT_RE = re.compile(r"Timeout \((\d+)s\) when waiting for lock on `[^`]*` at `([^`]+)`")
+
+# What root's uv never inherits from the module's environment (PAM's /etc/environment, become, the play): uv's own
+# settings (the runner gives the role's own), and what would choose another interpreter, configuration or code
+# for it (uv runs its interpreter queries with -I, but not a package build), or colour its output. Proxy and CA
+# settings (http_proxy, https_proxy, no_proxy, SSL_CERT_FILE, SSL_CERT_DIR) and NETRC stay: only root and the
+# controller set root's environment, and they are how an admin reaches an index from behind a proxy.
+NOT_INHERITED_PREFIXES = ("UV_", "PYTHON")
+NOT_INHERITED = frozenset(("VIRTUAL_ENV", "CONDA_PREFIX", "CONDA_DEFAULT_ENV", "XDG_CONFIG_HOME", "XDG_CONFIG_DIRS",
+                           "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_BIN_HOME", "RUST_LOG", "FORCE_COLOR",
+                           "CLICOLOR_FORCE"))
+
+
+def trusted_path(value):
+    """The PATH value without the entries root must not run programs from (see _trust): uv runs the pythons it finds
+    on PATH (`uv python list` runs /usr/bin/python3 even with --managed-python)."""
+    return ":".join(d for d in value.split(":") if d and why_untrusted(d, directory=True) is None)
+
+
+@contextmanager
+def uv_environ():
+    """The module's environment as root's uv gets it, for one call: without what NOT_INHERITED(_PREFIXES) names, PATH
+    without the directories others can change (the runner adds the role's own settings). Put back afterwards."""
+    saved = dict(os.environ)
+    try:
+        for name in saved:
+            if name.startswith(NOT_INHERITED_PREFIXES) or name in NOT_INHERITED:
+                del os.environ[name]
+        if "PATH" in saved:
+            os.environ["PATH"] = trusted_path(saved["PATH"])
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def lock_holders(path):
+    """The processes /proc/locks shows holding an flock on the file at path, each as dict(pid, uid) (uid None where
+    the process is gone: a process it started may hold the lock on). Waiters are not holders."""
+    try:
+        st = os.stat(path)
+        with open("/proc/locks") as f:
+            lines = f.read(1 << 20).splitlines()
+    except (IOError, OSError):
+        return []
+    holders = []
+    for line in lines:
+        # 1: FLOCK  ADVISORY  WRITE 1142 00:3e:1673020 0 EOF   (a waiter: 1: -> FLOCK ...)
+        fields = line.split()
+        if len(fields) < 6 or fields[1] != "FLOCK":
+            continue
+        try:
+            major, minor, ino = fields[5].split(":")
+            pid = int(fields[4])
+            same = (int(major, 16), int(minor, 16), int(ino)) == (os.major(st.st_dev), os.minor(st.st_dev), st.st_ino)
+        except ValueError:
+            continue
+        if same:
+            holders.append(dict(pid=pid, uid=process_uid(pid)))
+    return holders
+
+
+def process_uid(pid):
+    """The effective uid of process pid (from its status: /proc/PID itself is root's once a process has changed
+    its ids), or None when it is gone."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f.read(1 << 16).splitlines():
+                if line.startswith("Uid:"):
+                    return int(line.split()[2])
+    except (IOError, OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def describe_holder(holder):
+    """'pid 123 (mallory, uid 1002: flock /opt/uv/tools/3.11.2/.lock sleep 3600)'."""
+    if holder["uid"] is None:
+        return "pid %d (no longer running: a process it started holds the lock)" % holder["pid"]
+    try:
+        user = pwd.getpwuid(holder["uid"]).pw_name
+    except KeyError:
+        user = "?"
+    try:
+        with open("/proc/%d/cmdline" % holder["pid"], "rb") as f:
+            command = f.read(300).replace(b"\0", b" ").decode("utf-8", "replace").strip()
+    except (IOError, OSError):
+        command = "?"
+    command = "".join(c if c.isprintable() else "?" for c in command)  # the holder chose it: no control characters
+    return "pid %d (%s, uid %d: %s)" % (holder["pid"], user, holder["uid"], command)
+
+
+def lock_report(err):
+    """For uv's error when it gave up waiting for a lock: the lock, how long uv waited and who holds it; else ''."""
+    m = LOCK_TIMEOUT_RE.search(err or "")
+    if not m:
+        return ""
+    holders = lock_holders(m.group(2))
+    return "uv waited %s s (UV_LOCK_TIMEOUT) for its lock %s, held by %s" % (
+        m.group(1), m.group(2), "; ".join(describe_holder(h) for h in holders) or "no process now")
+
+
+def renew_lock(path):
+    """Replace the lock file at path by a fresh empty one only root can open (0600, a new inode) unless it is one
+    already that nobody but root holds. Whoever opened the old one (uv makes its lock files 0666) then locks an
+    inode root's uv no longer takes. Nothing is made where there is no lock file. Returns whether it was replaced."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    if stat.S_ISDIR(st.st_mode):
+        return False
+    own = os.geteuid()
+    root_only = stat.S_ISREG(st.st_mode) and st.st_uid == own and not st.st_mode & 0o077 and st.st_nlink == 1
+    if root_only and all(h["uid"] == own for h in lock_holders(path)):
+        return False
+    try:
+        fd, fresh = tempfile.mkstemp(prefix=".lock.", dir=os.path.dirname(path))
+    except OSError:
+        return False
+    os.close(fd)
+    try:
+        os.rename(fresh, path)
+    except OSError:
+        os.unlink(fresh)
+        return False
+    return True
 
 
 def parse_uv_version(text):
@@ -46,7 +183,9 @@ def is_minor(version):
 
 
 class UvRunner(object):
-    """Runs uv with the shared install locations, a 022 umask and no colour or progress bars.
+    """Runs uv with the shared install locations, a 022 umask and no colour or progress bars, in a clean environment
+    (uv_environ: the role's settings and configuration only), waiting at most UV_LOCK_WAIT seconds for a lock, and
+    only a uv that nobody but root can change (_trust).
 
     All uv calls go through run(), so unit tests mock exactly one boundary: module.run_command.
     """
@@ -68,9 +207,17 @@ class UvRunner(object):
             "NO_COLOR": "1",
             # root's own cache beside the installs, never a user's
             "UV_CACHE_DIR": p["cache_dir"],
+            "UV_LOCK_TIMEOUT": str(UV_LOCK_WAIT),
         }
-        if p.get("config_file"):
-            self.env["UV_CONFIG_FILE"] = p["config_file"]
+        # the only configuration uv reads: config_file, else the role's uv.toml on the host (uv_config, as uv_state
+        # and uv_apply know it) where only root can change it, else none; never root's ~/.config/uv/uv.toml
+        config = p.get("config_file")
+        if not config and p.get("uv_config") and why_untrusted(p["uv_config"]) is None:
+            config = p["uv_config"]
+        if config:
+            self.env["UV_CONFIG_FILE"] = config
+        else:
+            self.env["UV_NO_CONFIG"] = "1"
         if module.check_mode:
             # a dry run only asks uv questions: a throwaway cache keeps it from writing (or needing to
             # write) the shared cache, as on an image mounted read-only
@@ -121,23 +268,62 @@ class UvRunner(object):
 
     @property
     def available(self):
-        return self.usable and os.path.isfile(self.uv) and os.access(self.uv, os.X_OK)
+        """Whether uv is there to be run: usable, an executable file, and trusted (a uv that someone other than root
+        could change counts as missing until it is replaced)."""
+        return (self.usable and os.path.isfile(self.uv) and os.access(self.uv, os.X_OK)
+                and why_untrusted(self.uv) is None)
 
     def require(self):
-        """Fail clearly when uv is missing (outside check mode, where a missing uv means 'would install')."""
+        """Fail clearly when uv is missing or not to be run (outside check mode, where a missing uv means 'would
+        install')."""
         if not self.available:
+            reason = os.path.lexists(self.uv) and why_untrusted(self.uv)
+            if reason:
+                self.module.fail_json(msg=refusal(self.uv, reason))
             self.module.fail_json(msg="uv was not found at %s (option uv_path); install it first, "
                                       "e.g. with labfleet.uv.uv_binary" % self.uv)
 
+    def lock_files(self, args):
+        """The lock files in root's trees that the uv call args may take, as uv 0.13.9 takes them (measured): the
+        CPython install dir's, the tool dir's and each tool environment's, the cache's (unless the call has none),
+        and the venv's it makes (`venv PATH`) or runs (`--python VENV/bin/python`)."""
+        dirs = [self.python_install_dir, self.tool_dir]
+        try:
+            dirs += [os.path.join(self.tool_dir, name) for name in sorted(os.listdir(self.tool_dir))]
+        except OSError:
+            pass
+        if "UV_NO_CACHE" not in self.env:
+            dirs.append(self.env["UV_CACHE_DIR"])
+        args = list(args)
+        if args[:1] == ["venv"] and len(args) > 1 and os.path.isabs(args[1]):
+            dirs.append(args[1])
+        dirs += [os.path.dirname(os.path.dirname(value)) for option, value in zip(args, args[1:])
+                 if option == "--python" and os.path.isabs(value)]
+        return [os.path.join(d, ".lock") for d in dirs if os.path.isdir(d) and not os.path.islink(d)]
+
     def run(self, args, check=True, env=None, whole=None):
-        """uv with args; with whole (see _command_output), a query whose output came back cut is read again."""
+        """uv with args; with whole (see _command_output), a query whose output came back cut is read again.
+        Refused (the module fails) when uv is not trusted. The lock files the call may take are renewed before it
+        and after it (renew_lock), so none is left one that users can open; a failure after uv's lock wait names the lock's holder (lock_report)."""
         cmd = [self.uv] + list(args)
+        reason = why_untrusted(self.uv)
+        if reason:
+            self.module.fail_json(msg=refusal(self.uv, reason), cmd=cmd)
+        for path in self.lock_files(args):
+            renew_lock(path)
         kwargs = dict(environ_update=dict(self.env, **(env or {})), umask=0o022, cwd="/")
-        if whole:
-            rc, out, err, dummy = read_command(self.module, cmd, whole, **kwargs)
-        else:
-            rc, out, err = self.module.run_command(cmd, **kwargs)
+        with uv_environ():
+            if whole:
+                rc, out, err, dummy = read_command(self.module, cmd, whole, **kwargs)
+            else:
+                rc, out, err = self.module.run_command(cmd, **kwargs)
         self.commands.append(" ".join(cmd))
+        # and after it: a lock file uv made in this call (a new venv's, a new tool environment's) is uv's 0666 one
+        for path in self.lock_files(args):
+            renew_lock(path)
+        report = lock_report(err) if rc != 0 else ""
+        if report:
+            err = "%s\n%s\n" % ((err or "").rstrip("\n"), report)
         if check and rc != 0:
             self.module.fail_json(msg="uv failed (rc=%d): %s" % (rc, (err or out).strip()),
                                   cmd=cmd, rc=rc, stdout=out, stderr=err)
@@ -179,14 +365,26 @@ def host_lock(module, path=LOCK_PATH, wait=LOCK_WAIT):
         os.close(fd)
 
 
+def refusal(path, reason):
+    """The message for a uv root does not run."""
+    return ("refusing to run %s as root: %s. Root runs only programs nobody else can change (the file and every "
+            "directory above it root's, not writable by group or others); labfleet.uv.uv_binary (or the role) "
+            "replaces it once its directory is right." % (path, reason))
+
+
 def run_uv_version(module, path):
-    """`path --version`: (the version it reports or None, rc, stdout, stderr)."""
-    rc, out, err, dummy = read_command(module, [path, "--version"], printed)
+    """`path --version` in uv's clean environment: (the version it reports or None, rc, stdout, stderr). Not run
+    when path is not trusted: (None, None, '', the reason)."""
+    reason = why_untrusted(path)
+    if reason:
+        return None, None, "", reason
+    with uv_environ():
+        rc, out, err, dummy = read_command(module, [path, "--version"], printed)
     return (parse_uv_version(out) if rc == 0 else None), rc, out, err
 
 
 # the temporary names uv_binary stages the executables under (tempfile.mkstemp(prefix=".uv."))
-STAGED_RE = re.compile(r"^\.uvx?\.[A-Za-z0-9_]+$")
+STAGED_RE = re.compile(r"^\.uvx?\.[A-Za-z0-9_]+\Z")
 
 
 def staged_leftovers(bin_dir):
@@ -198,13 +396,19 @@ def staged_leftovers(bin_dir):
 
 
 def uv_install_problems(module, bin_dir, version):
-    """(the version uv in bin_dir reports, what keeps it from being uv `version` complete: one line each)."""
-    installed = read_uv_version(module, os.path.join(bin_dir, "uv"))
+    """(the version uv in bin_dir reports, what keeps it from being uv `version` complete: one line each). A uv
+    that root must not run (see _trust) is not run: it reports nothing, and is to be replaced."""
+    uv, uvx = os.path.join(bin_dir, "uv"), os.path.join(bin_dir, "uvx")
+    untrusted = os.path.lexists(uv) and why_untrusted(uv)
+    installed = None if untrusted else read_uv_version(module, uv)
     problems = []
     if installed != version:
-        problems.append("uv %s at %s (found %s)" % (version, os.path.join(bin_dir, "uv"), installed or "none"))
-    elif not os.path.isfile(os.path.join(bin_dir, "uvx")):
+        problems.append("uv %s at %s (found %s)" % (
+            version, uv, "one root does not run: %s" % untrusted if untrusted else installed or "none"))
+    elif not os.path.isfile(uvx):
         problems.append("uvx missing beside uv in %s" % bin_dir)
+    elif why_untrusted(uvx):  # root never runs it, every user does
+        problems.append("uvx beside uv in %s: %s" % (bin_dir, why_untrusted(uvx)))
     if staged_leftovers(bin_dir):
         problems.append("remove what an interrupted uv install left in %s" % bin_dir)
     return installed, problems

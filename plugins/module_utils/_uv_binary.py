@@ -19,7 +19,7 @@ from ansible_collections.labfleet.uv.plugins.module_utils._uv import run_uv_vers
 EXECUTABLES = ("uv", "uvx")
 # what jemalloc prints before uv aborts on a kernel whose pages are larger than it was built for
 JEMALLOC_PAGE_SIZE = "Unsupported system page size"
-SHA256_RE = re.compile(r"^[0-9a-fA-F]{64}$")
+SHA256_RE = re.compile(r"^[0-9a-fA-F]{64}\Z")
 
 
 def page_size():
@@ -81,6 +81,10 @@ def install(module, src, bin_dir, version, sha256):
             os.chmod(tmp, 0o755)
             staged[name] = tmp
         got, rc, out, err = run_uv_version(module, staged["uv"])
+        if rc is None:  # not run: someone other than root could change it (run_uv_version)
+            module.fail_json(msg="the uv %s executable from %s was staged in %s but not run, so nothing was "
+                                 "replaced: %s. Make %s and the directories above it root's, writable by root only."
+                                 % (version, src, bin_dir, err, bin_dir))
         if rc != 0 and JEMALLOC_PAGE_SIZE in (err or "") + (out or ""):
             pages = page_size()
             module.fail_json(

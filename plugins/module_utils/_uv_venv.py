@@ -8,12 +8,16 @@
 from __future__ import annotations
 
 import os
+import stat
 
 from ansible_collections.labfleet.uv.plugins.module_utils._command_output import printed
 from ansible_collections.labfleet.uv.plugins.module_utils._files import write_atomically
+from ansible_collections.labfleet.uv.plugins.module_utils._input_checks import requirement_specs
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner, host_lock
+from ansible_collections.labfleet.uv.plugins.module_utils._uv_python import base_problem, python_answer_problem
 from ansible_collections.labfleet.uv.plugins.module_utils._generations import (
-    looks_like_venv, read_pyvenv_cfg, reclaim_lines, stray_lines)
+    looks_like_venv, read_pyvenv_cfg)
+from ansible_collections.labfleet.uv.plugins.module_utils._sweep import Sweep, environment_findings
 
 NO_CHANGES = "Would make no changes"
 
@@ -34,10 +38,13 @@ class SharedVenv(object):
         self.path = path
         self.minor = python
         self.seed = seed
-        self.requirements = list(packages)
+        self.requirements = requirement_specs(module, "packages", packages)
         if requirements:
             self.requirements += ["-r", requirements]
         self.python = os.path.join(self.path, "bin", "python")
+        # why the venv there does not count as present (it is made again), once needs_create has looked; and why it
+        # cannot be judged yet: its python is the binary of its CPython, which does not answer (reinstalled first)
+        self.broken = self.waiting = None
 
     def needs_create(self, cfg):
         if cfg is None:
@@ -46,7 +53,15 @@ class SharedVenv(object):
                 self.module.fail_json(msg="%s exists, is not empty and is not a virtual environment: "
                                           "refusing to replace it (option path)" % self.path)
             return True
-        return not self.uv.in_python_dir(cfg.get("home"), self.minor) or not os.path.exists(self.python)
+        if not self.uv.in_python_dir(cfg.get("home"), self.minor) or not os.path.exists(self.python):
+            return True
+        # there only when its python runs and answers as this venv's, on its home's CPython
+        why = python_answer_problem(self.module, self.python, self.minor, os.path.dirname(cfg["home"].rstrip("/")))
+        self.waiting = why and base_problem(self.module, self.python, self.uv.python_install_dir)
+        if self.waiting:
+            return False
+        self.broken = "its python %s %s" % (self.python, why) if why else None
+        return self.broken is not None
 
     def needs_seed(self):
         return self.seed and not os.path.exists(os.path.join(self.path, "bin", "pip"))
@@ -63,21 +78,30 @@ class SharedVenv(object):
     def pip_install(self, dry_run):
         if not self.requirements:
             return []
-        args = ["pip", "install", "--python", self.python] + self.requirements
-        if dry_run:
-            args.append("--dry-run")
+        # options first, then `--`: the packages are never read as options (requirement_specs refuses them too)
+        packages = self.requirements[:len(self.requirements) - 2 * self.requirements.count("-r")]
+        args = (["pip", "install", "--python", self.python] + (["--dry-run"] if dry_run else [])
+                + self.requirements[len(packages):] + ["--"] + packages)
         dummy, out, err = self.uv.run(args, whole=printed if dry_run else None)
         if dry_run and NO_CHANGES in err + out:
             return []
         return package_changes(err + "\n" + out) or (["(changes)"] if dry_run else [])
 
-    def plan(self):
-        """(pyvenv.cfg or None, whether to create, whether to reseed, the package changes pending)"""
-        cfg = read_pyvenv_cfg(self.path)
-        create = self.needs_create(cfg)
+    def sweep(self):
+        """The venv swept (see _sweep): moved whole into the quarantine, to be built again, when anything in it is
+        not root's to trust; root's own files without set-id bits."""
+        return Sweep(environment_findings(self.path, "the venv")).with_cache(self.module.params.get("cache_dir"))
+
+    def plan(self, moved=False):
+        """(pyvenv.cfg or None, whether to create, whether to reseed, the package changes pending); moved: the venv
+        goes into the quarantine first (nothing of it is read, nothing in it run)."""
+        cfg = None if moved else read_pyvenv_cfg(self.path)
+        create = moved or self.needs_create(cfg)
         reseed = not create and self.needs_seed()
         if create:
             pending = ["+ %s" % r for r in self.requirements if r != "-r"]
+        elif self.waiting:
+            pending = []  # uv cannot ask a python that does not run
         elif self.uv.available:
             pending = self.pip_install(dry_run=True)
         else:  # check mode on a host where uv is not installed yet
@@ -89,11 +113,15 @@ class SharedVenv(object):
         wrong = []
         for f in self.files:
             path = os.path.join(self.path, f["path"])
+            want = f["content"].encode("utf-8")
             try:
-                with open(path) as fh:
-                    same = fh.read() == f["content"]
-                st = os.stat(path)
-                same = same and (st.st_mode & 0o7777) == int(f["mode"], 8) and st.st_uid == os.geteuid()
+                # a regular file of root's of the right size (never read through a link, nor more than that)
+                st = os.lstat(path)
+                same = (stat.S_ISREG(st.st_mode) and st.st_size == len(want) and st.st_uid == os.geteuid()
+                        and (st.st_mode & 0o7777) == int(f["mode"], 8))
+                if same:
+                    with open(path, "rb") as fh:
+                        same = fh.read(len(want) + 1) == want
             except (IOError, OSError):
                 same = False
             if not same:
@@ -108,9 +136,14 @@ class SharedVenv(object):
 
     def pending(self):
         """What a run would change, one line each (read-only)."""
-        dummy, create, reseed, packages = self.plan()
-        lines = ["create the venv %s on CPython %s" % (self.path, self.minor)] if create else stray_lines(
-            self.path, "the venv")
+        swept = self.sweep()
+        dummy, create, reseed, packages = self.plan(moved=swept.moves(self.path))
+        lines = swept.lines() + (["%s the venv %s on CPython %s%s" % (
+            "recreate" if self.broken else "create", self.path, self.minor, ": " + self.broken if self.broken else "")]
+            if create else [])
+        if self.waiting:
+            lines.append("check the venv %s once its CPython answers again: its python is %s" % (
+                self.path, self.waiting))
         if reseed:
             lines.append("seed pip into %s" % self.path)
         lines += ["%s in %s" % (change, self.path) for change in packages]
@@ -125,10 +158,18 @@ class SharedVenv(object):
     def apply(self):
         """Carry out the plan (check mode: say what it would do); the caller holds the host lock. Returns the
         module result."""
-        cfg, create, reseed, pending = self.plan()
+        swept = self.sweep()
+        reclaimed, quarantined = swept.lines(), []
+        if swept and not self.module.check_mode:
+            reclaimed, moved = swept.carry_out()
+            quarantined = [dict(path=path, moved_to=dest) for path, dest in moved]
+        cfg, create, reseed, pending = self.plan(moved=self.module.check_mode and swept.moves(self.path))
+        if self.waiting:
+            self.module.fail_json(msg="the venv %s cannot be checked: its python is %s. Install that CPython again "
+                                      "first (labfleet.uv.uv_python)"
+                                      % (self.path, self.waiting), commands=self.uv.commands)
         before = "venv %s\nhome %s\n" % (self.path, cfg.get("home")) if cfg else ""
         files = [f["path"] for f in self.files] if create else self.files_differing()
-        reclaimed = [] if create else reclaim_lines(self.module, self.path, "the venv")
         changed = create or reseed or bool(pending) or bool(files) or bool(reclaimed)
         changes = pending
         home = cfg.get("home") if cfg else None
@@ -144,8 +185,10 @@ class SharedVenv(object):
         return dict(
             changed=changed, created=create, python=self.python, home=home,
             package_changes=changes, files_changed=files, commands=self.uv.commands, path=self.path,
+            quarantined=quarantined, swept=reclaimed,
             diff=dict(before=before,
                       after="venv %s\nhome %s\n%s%s" % (
-                          self.path, home, "".join(c + "\n" for c in changes + reclaimed),
+                          self.path, home, "".join(c + "\n" for c in (
+                              ["made again: " + self.broken] if create and self.broken else []) + changes + reclaimed),
                           "".join("file %s\n" % f for f in files))),
         )

@@ -17,6 +17,8 @@ description:
   - When it did not win, it names what shadows it (a PATH entry, an alias or a function) and, when the shell can
     trace its startup (bash, zsh and fish), the startup file and line that put it there. Where it cannot (sh, dash,
     tcsh, csh), the origin is null and the reason says so and where to look.
+  - Each loss says whose fault it is, the user's own files or the system's (RV(results[].fault)); by default a loss by
+    the user's own files is listed in RV(user_losses) and does not fail RV(verdict) (O(user_files)).
   - Each shell is probed in its own syntax (POSIX shells, fish, tcsh and csh) wherever it is the shell that starts,
     in the user's login and interactive shells, in C(ssh host cmd), and in cron when the crontab sets C(SHELL=).
   - Read-only. Runs the probes in check mode as well and never reports a change.
@@ -26,7 +28,8 @@ description:
     C(sshd -i) started through the ssh client's ProxyCommand with a throw-away key and the host's own
     C(/etc/ssh/sshd_config) included (nothing is written to the user's C(authorized_keys)), running C(ssh host cmd).
     C(sudo) is sudo's own policy for the user (C(sudo -l -U), so C(secure_path) and whether the user may sudo at all)
-    applied to a PATH search, as sudo does it, no shell. C(sudo_login) runs the command through C(sudo -i) as root
+    applied to a PATH search, as sudo does it, no shell; the search and what it finds run as the user, never as root
+    (without C(secure_path) that PATH is the user's own). C(sudo_login) runs the command through C(sudo -i) as root
     (root's login shell). C(cron) reproduces cron's fixed environment (C(SHELL=/bin/sh), C(PATH=/usr/bin:/bin),
     overridden by variables set in the user's crontab); it is the only emulated context. C(systemd) starts a real
     transient service (C(systemd-run --pipe -p User=)) so the unit's default PATH is the service manager's own."
@@ -47,6 +50,8 @@ options:
     description:
       - The users to check. Default V(root) and every human account (uid from C(UID_MIN) of C(/etc/login.defs), 1000 by
         default, up to 60000, whose shell is not C(nologin) or C(false)).
+      - An account named here whose shell refuses logins (C(nologin), C(false)) is not probed; each of its results is
+        V(no_login), which never counts against RV(verdict).
     type: list
     elements: str
   contexts:
@@ -103,8 +108,20 @@ options:
       - Seconds a single probe (one user in one context) may take before it is reported as an error that says it
         timed out. A guard against a hang, far above what a probe takes (about a second; tens of seconds on a busy
         or emulated machine).
+      - Each probe runs in a session of its own and is killed at its timeout together with everything it started
+        (even what detached itself with C(setsid)) and every process that still holds its output. Its output is
+        read up to 1 MiB per stream (over it, the probe is an error that says so); once its shell has exited,
+        whatever still writes to its output is read for 2 seconds more, then killed, and the probe is an error
+        (C(kept writing after its shell exited)). An account whose probe timed out costs no second timeout; its
+        probes not yet started are errors that name the probe that timed out.
     type: int
     default: 300
+  deadline:
+    description:
+      - Seconds the whole run may take. A probe never runs past it (its timeout is cut short to it), and the probes
+        not started before it are reported as errors that say so.
+    type: int
+    default: 1800
   concurrency:
     description:
       - How many probes (one user in one context each) run at once. They only read; C(1) runs them one by one.
@@ -127,6 +144,19 @@ options:
       - V(false) probes every account.
     type: bool
     default: true
+  user_files:
+    description:
+      - What a loss caused by the user's own files does to RV(verdict). Each lost result says whose fault it is
+        (RV(results[].fault)) - V(user) when what shadows the expected provider was set in a file in the user's home
+        or owned by the user (their dotfiles, an alias or function they define, their crontab's PATH) or is theirs
+        (C(~/bin), C(~/.local/bin) or a file they own, first on PATH); V(system) otherwise (system startup files, a
+        missing or broken managed executable, a PATH from C(/etc) or sudo's C(secure_path), a foreign python in a
+        system directory, a loss nothing ties to the user's files, and every loss of root).
+      - V(warn) lists the user's own losses in RV(user_losses) only, so they do not fail the verdict (an admin cannot
+        fix a student's dotfiles, and the system is right). V(fail) counts them in RV(failures) like any other loss.
+    type: str
+    choices: [warn, fail]
+    default: warn
 attributes:
   check_mode:
     support: full
@@ -175,7 +205,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 verdict:
-  description: V(pass) when the expected provider won for every command, user and required context probed; else V(fail).
+  description: V(pass) when nothing counts against it in a required context (RV(failures) is empty); else V(fail). A
+    loss by the user's own files counts only with O(user_files=fail).
   returned: always
   type: str
   sample: fail
@@ -184,12 +215,12 @@ summary:
     accounts were really probed.
   returned: always
   type: dict
-  sample: {won: 40, lost: 2, unavailable: 6, not_permitted: 12, error: 0, users: [root, alice, stu1], contexts: [login],
-           probed_users: 2}
+  sample: {won: 40, lost: 2, unavailable: 6, not_permitted: 12, error: 0, no_login: 0, users: [root, alice, stu1],
+           contexts: [login], required_contexts: [login], probed_users: 2, user_files: warn}
 failures:
-  description: The results that count against the verdict (lost or error in a required context), in the same form as
-    O(ignore:results), one for every account (a twin's with its own home and name and C(probed_as), the account
-    that was probed for it).
+  description: The results that count against the verdict (in a required context, an error, or a loss that is the
+    system's fault, or the user's with O(user_files=fail)), in the same form as O(ignore:results), one for every
+    account (a twin's with its own home and name and C(probed_as), the account that was probed for it).
   returned: always
   type: list
   elements: dict
@@ -198,8 +229,26 @@ failures:
       context: login
       command: python
       status: lost
-      reason: "/opt/foreign/bin/python (other, Python 3.9.2) shadows /opt/uv/venv/bin/python: PATH entry /opt/foreign/bin
-        comes before /opt/uv/venv/bin, set by /home/alice/.profile:28"
+      reason: "/usr/local/foreign/bin/python (other, Python 3.9.2) shadows /opt/uv/venv/bin/python: PATH entry
+        /usr/local/foreign/bin comes before /opt/uv/venv/bin, set by /etc/profile.d/zz-foreign.sh:1"
+      fault: system
+      fault_evidence: "set at /etc/profile.d/zz-foreign.sh:1, a file of the system's"
+user_losses:
+  description: The losses in a required context that are the user's own fault (RV(results[].fault) V(user)), in the
+    same form as RV(failures), one for every account. They fail the verdict only with O(user_files=fail) (and are
+    then in RV(failures) too).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - user: mallory
+      context: login
+      command: python
+      status: lost
+      reason: "/home/mallory/bin/python (user_local, Python 3.11.2) shadows /opt/uv/venv/bin/python: PATH entry
+        /home/mallory/bin comes before /opt/uv/venv/bin, set by /home/mallory/.profile:21"
+      fault: user
+      fault_evidence: "set at /home/mallory/.profile:21, a file of the user's own"
 twins:
   description: For each probed account, the accounts identical to it (O(group_identical)), whose answers are its own.
   returned: always
@@ -220,7 +269,8 @@ contexts:
       type: str
       returned: always
     status:
-      description: V(probed), V(unavailable), V(not_permitted) or V(error).
+      description: V(probed), V(unavailable), V(not_permitted), V(no_login) (the account's shell refuses logins) or
+        V(error).
       type: str
       returned: always
     method:
@@ -241,7 +291,7 @@ contexts:
       type: bool
       returned: always
     reason:
-      description: "Why it is unavailable, not permitted or an error."
+      description: "Why it is unavailable, not permitted, no login or an error."
       type: str
       returned: when not probed
 results:
@@ -263,7 +313,7 @@ results:
       type: str
       returned: always
     status:
-      description: V(won), V(lost), V(unavailable), V(not_permitted) or V(error).
+      description: V(won), V(lost), V(unavailable), V(not_permitted), V(no_login) or V(error).
       type: str
       returned: always
     won:
@@ -319,18 +369,30 @@ results:
           description: "The PATH entry, alias text or function name."
           type: str
         origin:
-          description: "C(file:line) where a startup file set it, or null when unknown."
+          description: "C(file:line) where a startup file set it (for V(not_on_path), the one that took the directory
+            off PATH), or null when unknown (or, for V(not_on_path), when no startup file ever put it on PATH)."
           type: str
     reason:
       description: "One sentence a person can act on."
       type: str
       returned: when not won
+    fault:
+      description: Whose fault the loss is, V(user) (the user's own files) or V(system); see O(user_files).
+      type: str
+      returned: when lost
+    fault_evidence:
+      description: Why, for example C(set at /home/dave/.profile:28, a file of the user's own) or C(the managed
+        executable is missing).
+      type: str
+      returned: when lost
 """
 
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.labfleet.uv.plugins.module_utils._path_contexts import ALL_CONTEXTS, PathInfo
+from ansible_collections.labfleet.uv.plugins.module_utils._path_contexts import ALL_CONTEXTS, CRON_PATH, \
+    NOLOGIN_SHELLS, PathInfo
+from ansible_collections.labfleet.uv.plugins.module_utils._path_judge import counts_against
 from ansible_collections.labfleet.uv.plugins.module_utils._path_twins import with_twins
 from ansible_collections.labfleet.uv.plugins.module_utils._path_shells import WORD_RE
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, is_minor
@@ -351,8 +413,10 @@ def main():
             python_install_dir=UV_COMMON_ARGS["python_install_dir"],
             python_bin_dir=UV_COMMON_ARGS["python_bin_dir"],
             timeout=dict(type="int", default=300),
+            deadline=dict(type="int", default=1800),
             concurrency=dict(type="int", default=4),
             group_identical=dict(type="bool", default=True),
+            user_files=dict(type="str", choices=["warn", "fail"], default="warn"),
         ),
         required_if=[("expect", "path", ["expect_path"])],
         supports_check_mode=True,
@@ -372,31 +436,54 @@ def main():
             module.fail_json(msg="required_contexts: not among the probed contexts: %s" % ", ".join(extra))
     if p["timeout"] < 1:
         module.fail_json(msg="timeout must be at least 1 second")
+    if p["deadline"] < 1:
+        module.fail_json(msg="deadline must be at least 1 second")
     if p["concurrency"] < 1:
         module.fail_json(msg="concurrency must be at least 1 (1 runs the probes one by one)")
     if os.geteuid() != 0:
         module.fail_json(msg="path_info must run as root (become: true): it starts shells and services as each user")
 
     info = PathInfo(module)
-    try:
-        info.setup()
-        results, contexts, twins = info.check()
-    finally:
-        info.cleanup()
+    accounts = info.users()
+    # an account whose passwd shell refuses logins is reported as such, never probed (nobody starts a shell as it)
+    cannot_log_in = [pw for pw in accounts if os.path.basename(pw.pw_shell or "") in NOLOGIN_SHELLS]
+    results, contexts, twins = [], [], {}
+    if len(cannot_log_in) < len(accounts):
+        if cannot_log_in:
+            p["users"] = [pw.pw_name for pw in accounts if pw not in cannot_log_in]
+        try:
+            info.setup()
+            results, contexts, twins = info.check()
+        finally:
+            info.cleanup()
+    required = set(p["required_contexts"] or p["contexts"])
+    for pw in cannot_log_in:
+        reason = "%s's shell is %s: the account cannot log in, so nothing starts a shell as it" % (
+            pw.pw_name, pw.pw_shell)
+        for ctx in p["contexts"]:
+            contexts.append(dict(user=pw.pw_name, context=ctx, status="no_login", method="not probed",
+                                 shell=pw.pw_shell, required=ctx in required, reason=reason))
+            results += [dict(user=pw.pw_name, context=ctx, command=word, status="no_login", won=False,
+                             required=ctx in required, expected=info.judge.expected(word), reason=reason)
+                        for word in p["commands"]]
+
+    # whose fault each loss is, the user's own files' or the system's (cron's own PATH is not the user's doing)
+    info.judge.faults(results, contexts, accounts, dict(cron=CRON_PATH.split(":")))
 
     # twins are reported without repeating their results: counted in the summary, listed in `twins`, and each
     # one's failures spelled out (with their own home and name)
     weight = dict((rep, 1 + len(members)) for rep, members in twins.items())
-    counts = dict(won=0, lost=0, unavailable=0, not_permitted=0, error=0)
+    counts = dict(won=0, lost=0, unavailable=0, not_permitted=0, error=0, no_login=0)
     for r in results:
         counts[r["status"]] = counts.get(r["status"], 0) + weight.get(r["user"], 1)
-    failures = with_twins([r for r in results if r["required"] and r["status"] in ("lost", "error")], twins)
-    users = [pw.pw_name for pw in info.all_users]
+    failures = with_twins([r for r in results if counts_against(r, p["user_files"])], twins)
+    user_losses = with_twins([r for r in results if r["required"] and r.get("fault") == "user"], twins)
+    users = [pw.pw_name for pw in accounts]
     summary = dict(counts, users=users, contexts=list(p["contexts"]),
                    required_contexts=list(p["required_contexts"] or p["contexts"]), probed_users=len(users) - sum(
-                       len(m) for m in twins.values()))
+                       len(m) for m in twins.values()) - len(cannot_log_in), user_files=p["user_files"])
     module.exit_json(changed=False, verdict="fail" if failures else "pass", summary=summary, failures=failures,
-                     contexts=contexts, results=results,
+                     user_losses=user_losses, contexts=contexts, results=results,
                      twins=dict((rep, [pw.pw_name for pw in members]) for rep, members in twins.items()))
 
 

@@ -110,6 +110,19 @@ done:
   returned: success, not in check mode
   type: list
   elements: str
+quarantined:
+  description:
+    - What the run moved into the root-only quarantine (C(/var/lib/labfleet-uv/quarantine/<run time>/<its path>),
+      root's, 0700), as it was, never chowned into root's name - in the managed trees, what another account owns, what
+      group or others may write (a venv, a tool environment or a CPython goes whole and is built again), a link where
+      a directory of the role's belongs, and in the role's bin directories what the plan does not account for.
+    - C(moved_to) is null where the quarantine is on another filesystem than the path (it was removed instead).
+    - The lines of RV(done) name them too.
+  returned: success, not in check mode
+  type: list
+  elements: dict
+  sample: [{path: /opt/uv/tool-bin/sudo, moved_to: /var/lib/labfleet-uv/quarantine/20261203T171117Z/opt/uv/tool-bin/sudo}]
+  version_added: 0.8.0
 parts:
   description: The result of each part that ran (C(python), C(venv), C(tools), C(generation), C(python_cleanup)),
     as the module of that part returns it.

@@ -84,7 +84,9 @@ uv_pending:
   type: list
   elements: str
 python_missing:
-  description: The CPython minors of O(python.versions) not installed yet.
+  description:
+    - The CPython minors of O(python.versions) not installed yet, or to be installed again (their python does
+      not answer as itself, or uv no longer lists what is left of them).
   returned: always
   type: list
   elements: str
@@ -100,10 +102,26 @@ commands:
   returned: always
   type: list
   elements: str
+writable_ancestors:
+  description:
+    - The directories on the way to the role's directories (O(directories), O(venv.path), the uv locations) that an
+      account other than root could write (not root-owned, or writable by group or others, sticky or not), except
+      the directories of O(directories) the role owns (with a O(directories[].mode)) and the venv, which a run puts
+      right. Root building or running anything below one of them works for whoever controls it.
+    - The C(labfleet.uv.shared_python) role stops when it is not empty, before anything changes, naming the
+      variable. Whether uv itself may run is decided where it is run (its file and every directory above it).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{path: /srv/lab/bin, directory: /srv/lab, reason: "owned by uid 1000, not root"}]
+  version_added: 0.8.0
 """
+
+import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.labfleet.uv.plugins.module_utils._host_plan import HOST_ARGS, HostPlan
+from ansible_collections.labfleet.uv.plugins.module_utils._input_checks import writable_ancestors
 from ansible_collections.labfleet.uv.plugins.module_utils._userland import userland_machine
 
 
@@ -113,10 +131,22 @@ def main():
     for f in module.params["files"]:
         if (f["content"] is None) == (f["sha1"] is None):
             module.fail_json(msg="files: %s needs either content or sha1" % f["path"])
+    writable = layout_writable_ancestors(module.params)
     plan = HostPlan(module)
     machine, kernel = userland_machine()
     module.exit_json(changed=False, architecture=machine, kernel_architecture=kernel, uv_version=plan.installed_uv,
-                     **plan.pending())
+                     writable_ancestors=writable, **plan.pending())
+
+
+def layout_writable_ancestors(p):
+    """writable_ancestors of the role's directories, the venv and the uv locations; the directories the role owns
+    (a mode given) and the venv are put right by a run, so only the directories on the way to them count."""
+    venv = [p["venv"]["path"]] if p["venv"] else []
+    owned = [d["path"] for d in p["directories"] if d["mode"]] + venv
+    paths = [d["path"] for d in p["directories"]] + venv + [os.path.dirname(p["uv_path"])] + [
+        p[k] for k in ("python_install_dir", "python_bin_dir", "tool_dir", "tool_bin_dir", "cache_dir", "command_dir")
+        if p[k]]
+    return writable_ancestors(sorted(set(paths), key=paths.index), owned)
 
 
 if __name__ == "__main__":

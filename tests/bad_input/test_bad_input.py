@@ -27,9 +27,13 @@ NOT_THE_ROLES = ["/proc", "/sys", "/dev", "/run", "/tmp", "/var/tmp", "/var/log"
 CASES = [
     ("two_defaults", {"shared_python_default_version": ["3.11", "3.12"]}, "shared_python_default_version"),
     ("unknown_python_source", {"shared_python_python_source": "internet"}, "shared_python_python_source"),
-    # every problem at once
-    ("relative_root_and_a_bad_tool", {"shared_python_root": "opt/uv", "shared_python_tools": [{"name": "pre commit!"}]},
-     ("shared_python_uv_bin_dir", "shared_python_tools[0]")),
+    # every problem at once, among them issue 26's: a name with a trailing newline, a package that is a uv option
+    ("relative_root_a_bad_tool_a_newline_and_an_option",
+     {"shared_python_root": "opt/uv", "shared_python_tools": [{"name": "pre commit!"}],
+      "shared_python_profile_name": "labfleet-uv\n",
+      "shared_python_venv_packages": ["requests", "--index-url=http://127.0.0.1:9/simple"]},
+     ("shared_python_uv_bin_dir", "shared_python_tools[0]", "shared_python_profile_name",
+      "shared_python_venv_packages[1]")),
     ("uv_file_missing_on_controller", {"shared_python_uv_controller_file": "/nonexistent/uv.whl"},
      "shared_python_uv_controller_file"),
     ("no_archive_for_the_version", {"shared_python_versions": ["3.12"], "shared_python_default_version": "3.12"},

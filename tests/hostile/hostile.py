@@ -8,6 +8,8 @@ import time
 from labfleet_testing import run_playbook
 
 HOST = os.environ.get("LABFLEET_HOSTILE_HOST", "labfleet-uv-hostile")
+# the converge reads the offline artifacts from here (Molecule and scripts/test export it; by hand it may be unset)
+os.environ.setdefault("LABFLEET_ARTIFACTS", "/var/cache/labfleet-uv/artifacts")
 CONVERGE = "molecule/hostile/converge.yml"
 
 

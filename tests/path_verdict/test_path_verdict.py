@@ -295,22 +295,32 @@ def test_identical_accounts_are_probed_once_and_each_is_reported(verdicts):
     assert probed_as(verdicts, SHADOWED, "hank") == "hank"
     hank = result(verdicts, SHADOWED, "hank", "login")
     assert hank["shadow"]["value"] == "/home/hank/bin" and hank["shadow"]["origin"].startswith("/home/hank/.profile:")
-    # eve is erin's twin: her failures are her own, with her own file and line
+    # eve is erin's twin: her losses are her own, with her own file and line (and her own files' fault)
     assert probed_as(verdicts, SHADOWED, "eve") == "erin"
-    eve = [f for f in verdicts[SHADOWED]["failures"] if f["user"] == "eve" and f["command"] == "python"]
+    eve = [f for f in verdicts[SHADOWED]["user_losses"] if f["user"] == "eve" and f["command"] == "python"]
     assert sorted(f["context"] for f in eve) == ["interactive", "login"], eve
     for f in eve:
         assert f["probed_as"] == "erin" and f["shadow"]["origin"].startswith("/home/eve/.bashrc:"), f
         assert "/home/erin" not in f["reason"], f["reason"]
+        assert f["fault"] == "user" and f["fault_evidence"].startswith("set at /home/eve/.bashrc:"), f
 
 
 def test_host_verdicts_and_failures(verdicts):
     assert verdicts[OK]["verdict"] == "pass"
     assert verdicts[OK]["changed"] is False
     assert verdicts[SHADOWED]["verdict"] == "fail"
+    # each user who shadows it with their own files (their dotfiles, their ~/bin or ~/.local/bin) is reported as
+    # their own loss, which does not fail the host (user_files: warn, the default); tina's ~/.tcshrc too resets
+    # PATH, but tcsh cannot tell which file did, and a loss nothing ties to the user's files is the system's
     failing = set((f["user"], f["context"]) for f in verdicts[SHADOWED]["failures"])
-    assert set(u for u, dummy in failing) == {"dave", "erin", "frank", "gina", "fred", "tina", "hank", "eve"}
-    assert set(c for dummy, c in failing) == {"login", "interactive"}      # only the required contexts count
+    own = set((f["user"], f["context"]) for f in verdicts[SHADOWED]["user_losses"])
+    assert set(u for u, dummy in failing) == {"tina"}
+    assert set(u for u, dummy in own) == {"dave", "erin", "frank", "gina", "fred", "hank", "eve"}
+    assert set(c for dummy, c in failing | own) == {"login", "interactive"}      # only the required contexts count
+    assert all(f.get("fault") == "system" for f in verdicts[SHADOWED]["failures"])
+    assert all(f["fault"] == "user" for f in verdicts[SHADOWED]["user_losses"])
+    dave = result(verdicts, SHADOWED, "dave", "login")
+    assert dave["fault_evidence"] == "set at %s, a file of the user's own" % dave["shadow"]["origin"], dave
     for name in (OK, SHADOWED):
         ctx = dict(((c["user"], c["context"]), c) for c in verdicts[name]["contexts"])
         assert ctx["alice", "ssh"]["status"] == "probed"                     # a real sshd answered

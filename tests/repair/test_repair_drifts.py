@@ -59,7 +59,7 @@ def test_drifts_by_a_user_and_an_admin_are_repaired_in_one_run():
        " && sed -i '/labfleet.uv.shared_python/,/labfleet.uv.shared_python/d' /etc/csh.cshrc /etc/zsh/zprofile"
        % (USER, FISH))
     reported_by_a_check_run(
-        "back to root, writable by root only (/opt/uv/venv-", "reinstall tool pre-commit==4.3.0",
+        "move the venv /opt/uv/venv-", "reinstall tool pre-commit==4.3.0",
         "file /etc/uv/uv.toml: content, mode differs", "directory /opt/uv/python: mode differs",
         "file %s: missing" % FISH, "file /etc/csh.cshrc: lacks the role's block",
         "file /etc/zsh/zprofile: lacks the role's block")

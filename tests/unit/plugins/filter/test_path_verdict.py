@@ -77,3 +77,68 @@ def test_twins_are_one_row_that_says_how_many_it_stands_for_and_count_in_the_fle
     fleet = path_verdict_fleet({"lab-01": {"shared_python_verdict_result": result}}, ["lab-01"])
     login = fleet["hosts"][0]["cells"]["login"]
     assert login["users"] == 4 and login["counts"]["lost"] == 3 and login["counts"]["ok"] == 1
+
+
+# mallory's own ~/bin/python shadows the venv in login; the system's foreign directory in interactive for bob;
+# nobody's shell refuses logins
+OWN_REASON = ("/home/mallory/bin/python (user_local, Python 3.11.2) shadows /opt/uv/venv/bin/python: PATH entry "
+              "/home/mallory/bin comes before /opt/uv/venv/bin, set by /home/mallory/.profile:27")
+RESULT_OWN = dict(
+    verdict="pass",
+    summary=dict(users=["mallory", "nobody"], contexts=["login"], required_contexts=["login"], user_files="warn"),
+    results=[
+        res("mallory", "login", "python", "lost", kind="file", provider="user_local", version="3.11.2",
+            prefix="/home/mallory/.pyenv", reason=OWN_REASON, fault="user",
+            fault_evidence="the PATH entry /home/mallory/bin, first on PATH, is the user's own"),
+        res("mallory", "login", "uv", "won", version="uv 0.13.9"),
+        res("nobody", "login", "python", "no_login", reason="nobody's shell is /usr/sbin/nologin"),
+        res("nobody", "login", "uv", "no_login", reason="nobody's shell is /usr/sbin/nologin"),
+    ],
+    failures=[],
+)
+RESULT_OWN["user_losses"] = [RESULT_OWN["results"][0]]
+
+
+def test_a_loss_by_the_users_own_files_is_reported_as_theirs_and_does_not_fail():
+    m = path_verdict_matrix(RESULT_OWN)
+    assert m["cells"]["mallory"]["login"]["status"] == "own"
+    assert m["cells"]["mallory"]["login"]["label"] == "OWN user_local 3.11.2"
+    assert m["cells"]["nobody"]["login"] == dict(status="no login", label="no login",
+                                                 reasons=["nobody's shell is /usr/sbin/nologin"])
+    lines = path_verdict_lines(RESULT_OWN, "lab-03")
+    assert lines[0].startswith("lab-03: the managed Python wins, except where users' own files shadow it")
+    assert not [line for line in lines if line.startswith("FAIL")]
+    assert lines[-1] == ("OWN mallory/login/python: %s [the user's own files: the PATH entry /home/mallory/bin, "
+                         "first on PATH, is the user's own]" % OWN_REASON)
+    fleet = path_verdict_fleet({"lab-03": {"shared_python_verdict_result": RESULT_OWN}}, ["lab-03"])
+    login = fleet["hosts"][0]["cells"]["login"]
+    assert login["status"] == "own" and login["counts"]["own"] == 1 and login["counts"]["no login"] == 1
+    assert login["details"][0].startswith("mallory: python (own files): /home/mallory/bin/python")
+    assert fleet["failing"] == []
+
+
+def test_with_the_strict_gate_the_users_own_loss_is_a_failure():
+    strict = dict(RESULT_OWN, verdict="fail", summary=dict(RESULT_OWN["summary"], user_files="fail"),
+                  failures=list(RESULT_OWN["user_losses"]))
+    assert path_verdict_matrix(strict)["cells"]["mallory"]["login"]["status"] == "lost"
+    lines = path_verdict_lines(strict, "lab-03")
+    assert "does NOT win" in lines[0]
+    assert [line.split(":")[0] for line in lines if line.startswith(("FAIL", "OWN"))] == ["FAIL mallory/login/python"]
+    assert lines[-1].endswith("[the user's own files: the PATH entry /home/mallory/bin, first on PATH, is the "
+                              "user's own]")
+    fleet = path_verdict_fleet({"lab-03": {"shared_python_verdict_result": strict}}, ["lab-03"])
+    assert fleet["failing"] == ["lab-03"] and fleet["hosts"][0]["cells"]["login"]["status"] == "lost"
+
+
+def test_a_system_loss_beside_an_own_one_makes_the_cell_lost():
+    bob = res("bob", "login", "python", "lost", kind="file", provider="other", version="3.9.2", prefix="/usr/local",
+              reason="set by /etc/profile.d/zz-foreign.sh:1", fault="system",
+              fault_evidence="set at /etc/profile.d/zz-foreign.sh:1, a file of the system's")
+    result = dict(RESULT_OWN, verdict="fail", failures=[bob], results=RESULT_OWN["results"] + [bob],
+                  summary=dict(RESULT_OWN["summary"], users=["mallory", "nobody", "bob"]))
+    lines = path_verdict_lines(result, "lab-03")
+    assert "FAIL bob/login/python: set by /etc/profile.d/zz-foreign.sh:1 [the system's: set at " \
+        "/etc/profile.d/zz-foreign.sh:1, a file of the system's]" in lines
+    assert any(line.startswith("OWN mallory/login/python") for line in lines)
+    fleet = path_verdict_fleet({"lab-03": {"shared_python_verdict_result": result}}, ["lab-03"])
+    assert fleet["hosts"][0]["cells"]["login"]["status"] == "lost"

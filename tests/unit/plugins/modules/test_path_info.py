@@ -2,14 +2,18 @@
 with only AnsibleModule.run_command faked (it answers as the context's shell would)."""
 import json
 import os
+import pwd
 import re
 import shutil
+import time
 
 import pytest
 from ansible.module_utils import basic
 from .module_args import patch_module_args
 
 from ansible_collections.labfleet.uv.plugins.module_utils import _path_judge as judge
+from ansible_collections.labfleet.uv.plugins.module_utils import _bounded_run, _path_contexts
+from ansible_collections.labfleet.uv.plugins.module_utils._bounded_run import MARK
 from ansible_collections.labfleet.uv.plugins.module_utils._path_shells import Shell
 from ansible_collections.labfleet.uv.plugins.modules import path_info
 
@@ -55,8 +59,16 @@ def test_parse_trace_finds_path_assignments_and_aliases_with_file_and_line():
     assert ("/home/a/.bashrc:78", "ls", "ls --color=auto") in aliases
     assert judge.alias_origin(aliases, "python") == "/home/a/.bashrc:114"
     assert judge.shadow_origin(assignments[:3], "/opt/foreign/bin", "/opt/uv/venv/bin") == "/home/a/.bashrc:116"
-    assert judge.path_origin(assignments[:1], "/opt/uv/venv/bin") == "/etc/profile:7"
+    # nothing ever put it on PATH: no file took it off; on PATH at the end: none either
+    assert judge.path_origin(assignments[:1], "/opt/uv/venv/bin") is None
     assert judge.path_origin(assignments[:2], "/opt/uv/venv/bin") is None
+
+
+def test_path_origin_is_the_assignment_that_took_the_directory_off_path():
+    a = [("/etc/profile:7", ["/usr/bin"]), ("/etc/profile.d/uv.sh:2", ["/e", "/usr/bin"]),
+         ("/home/m/.bashrc:5", ["/usr/bin", "/bin"]), ("/home/m/.profile:27", ["/home/m/bin", "/usr/bin", "/bin"])]
+    assert judge.path_origin(a, "/e") == "/home/m/.bashrc:5"          # not the last one that set PATH
+    assert judge.path_origin(a + [("f:1", ["/e"]), ("f:2", ["/x"])], "/e") == "f:2"
 
 
 def test_shadow_origin_is_the_assignment_that_put_the_entry_ahead():
@@ -104,6 +116,9 @@ def run_main(monkeypatch, capsys, params, answer):
     calls = []
 
     def fake_run_command(self, args, **kwargs):
+        # every command runs under the bounded runner, within the probe timeout: the fake answers for the command
+        limits, args = _bounded_run.unwrap(args)
+        assert limits is not None and limits["timeout"] <= params.get("timeout", 300), args
         calls.append(list(args))
         # "$PATH" and crontab values are for the context's shell, not for run_command to expand
         assert kwargs.get("expand_user_and_vars") is False, args
@@ -132,7 +147,6 @@ def test_foreign_python_earlier_on_path_loses_with_the_line_that_put_it_there(la
     foreign_py = ("/usr/bin/python3", "/usr", "/usr", "3.11.2")
 
     def answer(argv, token):
-        assert argv[:4] == ["timeout", "-k", "5", "300"]
         if "-x" in argv:           # the traced re-run for the origin
             trace = ("+/etc/profile:7: PATH=/usr/bin:/bin\n"
                      "++/etc/profile.d/labfleet-uv.sh:24: PATH=%s/bin:/usr/bin:/bin\n"
@@ -165,8 +179,10 @@ def test_foreign_python_earlier_on_path_loses_with_the_line_that_put_it_there(la
     assert "comes before %s/bin" % L["venv"] in lost["reason"]
     assert [(f["context"], f["command"]) for f in result["failures"]] == [("interactive", "python")]
     assert result["summary"]["won"] == 3 and result["summary"]["lost"] == 1
+    # root's startup files are the system's: the loss fails the verdict even with user_files: warn (the default)
+    assert (lost["fault"], result["user_losses"], result["summary"]["user_files"]) == ("system", [], "warn")
     # su -l as root, the user's shell as an interactive login shell; then the traced re-run of the lost context
-    assert calls[0][4:9] == ["su", "-l", "root", "-s", "/usr/bin/env"]
+    assert calls[0][:5] == ["su", "-l", "root", "-s", "/usr/bin/env"]
     assert any("-x" in c for c in calls)
 
 
@@ -235,7 +251,10 @@ def test_not_found_and_missing_expected_and_timeouts_are_reported_not_hidden(lay
     by = dict(((r["context"], r["command"]), r) for r in result["results"])
     assert by["login", "python"]["kind"] == "not_found"
     assert by["login", "python"]["reason"].startswith("python: command not found; %s/bin is not on PATH" % L["venv"])
-    assert by["login", "python"]["shadow"]["origin"] == "/etc/profile:7"
+    # no startup file put the venv on PATH (the reason says which one set PATH last): no origin, the system's
+    assert by["login", "python"]["shadow"]["origin"] is None
+    assert "(no startup file put it there; PATH last set by /etc/profile:7)" in by["login", "python"]["reason"]
+    assert by["login", "python"]["fault"] == "system"
     assert by["login", "pip"]["status"] == "lost"
     assert by["login", "pip"]["shadow"]["kind"] == "missing"      # the venv has no pip (not seeded)
     assert by["login", "pip"]["provider"] == "distro"
@@ -324,8 +343,8 @@ def test_every_context_runs_through_main(layout, monkeypatch, capsys):
     seen = []
 
     def answer(argv, token):
-        seen.append(argv[4])
-        if argv[4] == "ssh-keygen":
+        seen.append(argv[0])
+        if argv[0] == "ssh-keygen":
             key = argv[argv.index("-f") + 1]
             for name in (key, key + ".pub"):
                 open(name, "w").close()
@@ -333,7 +352,7 @@ def test_every_context_runs_through_main(layout, monkeypatch, capsys):
         if "-U" in argv:
             return 0, ("Matching Defaults entries for root on h:\n    env_reset, secure_path=/usr/local/sbin\\:/usr/bin"
                        "\n\nUser root may run the following commands on h:\n    (ALL : ALL) ALL\n"), ""
-        if argv[4] == "crontab":
+        if argv[0] == "crontab":
             return 1, "", "no crontab for root\n"
         return 0, probe_answer(token, [L["venv"] + "/bin", "/usr/bin"],
                                {"python": ("python is %s/bin/python" % L["venv"], 0, [], venv_py)}), ""
@@ -354,3 +373,162 @@ def test_every_context_runs_through_main(layout, monkeypatch, capsys):
         assert seen.count("/usr/bin/sudo") + seen.count(shutil.which("sudo") or "") >= 1
     assert all(r["won"] for r in result["results"] if r["status"] == "won")
     assert len(result["results"]) == 7
+
+
+@needs_root
+def test_an_account_whose_shell_refuses_logins_is_reported_as_such_and_never_probed(layout, monkeypatch, capsys):
+    L = layout
+    nobody = pwd.getpwnam("nobody")
+    assert os.path.basename(nobody.pw_shell) in ("nologin", "false"), nobody
+
+    def answer(argv, token):
+        raise AssertionError("nothing is started for an account that cannot log in: %r" % argv)
+
+    result, calls = run_main(monkeypatch, capsys, dict(
+        users=["nobody"], contexts=["login", "cron"], required_contexts=["login"], commands=["python"],
+        venv_path=L["venv"], python_install_dir=L["root"] + "/python", uv_path=L["uv"], user_files="fail"), answer)
+    assert "failed" not in result, result.get("msg")
+    assert calls == []
+    assert result["verdict"] == "pass" and result["failures"] == [] and result["user_losses"] == []
+    assert [(r["context"], r["status"]) for r in result["results"]] == [("login", "no_login"), ("cron", "no_login")]
+    assert all(c["status"] == "no_login" and nobody.pw_shell in c["reason"] for c in result["contexts"])
+    assert (result["summary"]["no_login"], result["summary"]["probed_users"], result["summary"]["error"]) == (2, 0, 0)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Bounded probes: the fake answers as the bounded runner (_bounded_run's RUNNER) does, its outcome on the last line.
+
+def runner_says(status, out="", err="", rc=0, **extra):
+    """What run_command returns for a bounded run that ended with `status` (ok, timeout, cap, writing, held)."""
+    outcome = dict(status=status, rc=rc, seconds=1.0, timeout=300.0, cap=1048576, grace=2.0, after=0, over=[],
+                   killed=[[4242, 0, "sh"]])
+    outcome.update(extra)
+    return 124 if status == "timeout" else rc, out, err + "\n" + MARK + json.dumps(outcome) + "\n"
+
+
+@needs_root
+def test_what_stopped_a_probe_is_its_reason_and_an_answer_whose_leftover_only_held_the_output_stands(
+        layout, monkeypatch, capsys):
+    L = layout
+    venv_py = (L["venv"] + "/bin/python", L["venv"], L["base"], "3.11.2")
+
+    def answer(argv, token):
+        whole = probe_answer(token, [L["venv"] + "/bin", "/usr/bin"],
+                             {"python": ("python is %s/bin/python" % L["venv"], 0, [], venv_py)})
+        if "exec" in argv[-1]:          # interactive: a leftover held the output silently, then was killed
+            return runner_says("held", whole)
+        return runner_says("writing", whole + ".\n.\n", after=4)
+
+    result, dummy = run_main(monkeypatch, capsys, dict(
+        users=["root"], contexts=["login", "interactive"], commands=["python"], venv_path=L["venv"],
+        python_install_dir=L["root"] + "/python", uv_path=L["uv"]), answer)
+    by = dict((r["context"], r) for r in result["results"])
+    assert by["interactive"]["status"] == "won"
+    assert by["login"]["status"] == "error"
+    assert by["login"]["reason"].startswith("kept writing after its shell exited (4 bytes in the 2s after); killed "
+                                            "sh[4242] (root)"), by["login"]["reason"]
+
+
+@needs_root
+def test_output_over_the_cap_is_an_error_naming_the_cap(layout, monkeypatch, capsys):
+    result, calls = run_main(monkeypatch, capsys, dict(
+        users=["root"], contexts=["login"], commands=["python"], venv_path=layout["venv"]),
+        lambda argv, token: runner_says("cap", over=["stdout"]))
+    r = result["results"][0]
+    assert r["status"] == "error" and r["reason"].startswith("output over the cap of 1 MiB on stdout"), r
+    assert len(calls) == 1              # the runner said how it ended: not read again as if its output were cut
+
+
+@needs_root
+def test_an_account_whose_probe_timed_out_costs_no_second_timeout(layout, monkeypatch, capsys):
+    L = layout
+    calls = []
+
+    def answer(argv, token):
+        calls.append(argv)
+        return runner_says("timeout")
+
+    result, dummy = run_main(monkeypatch, capsys, dict(
+        users=["root"], contexts=["login", "interactive"], commands=["python"], venv_path=L["venv"], concurrency=1),
+        answer)
+    by = dict((r["context"], r) for r in result["results"])
+    assert len(calls) == 1                                      # the interactive probe never started
+    assert by["login"]["reason"].startswith("timed out after 300s; killed sh[4242] (root)"), by["login"]
+    assert by["interactive"]["status"] == "error"
+    assert by["interactive"]["reason"] == "not started: root's login probe timed out after 300s", by["interactive"]
+
+
+@needs_root
+def test_probes_not_started_before_the_deadline_are_errors_that_say_so(layout, monkeypatch, capsys):
+    L = layout
+    venv_py = (L["venv"] + "/bin/python", L["venv"], L["base"], "3.11.2")
+    limits = []
+
+    def answer(argv, token):
+        time.sleep(1.5)
+        return 0, probe_answer(token, [L["venv"] + "/bin"],
+                               {"python": ("python is %s/bin/python" % L["venv"], 0, [], venv_py)}), ""
+
+    real_unwrap = _bounded_run.unwrap
+    monkeypatch.setattr(_bounded_run, "unwrap", lambda argv: limits.append(real_unwrap(argv)[0]) or
+                        real_unwrap(argv))
+    result, dummy = run_main(monkeypatch, capsys, dict(
+        users=["root"], contexts=["login", "interactive"], commands=["python"], venv_path=L["venv"],
+        python_install_dir=L["root"] + "/python", uv_path=L["uv"], concurrency=1, deadline=2), answer)
+    by = dict((r["context"], r) for r in result["results"])
+    assert by["login"]["status"] == "won"
+    assert by["interactive"]["status"] == "error"
+    assert by["interactive"]["reason"] == "not started: the verdict's deadline (2s) had passed"
+    assert limits[0]["timeout"] <= 2                           # the first probe's timeout cut short to the deadline
+
+
+@needs_root
+def test_the_sudo_search_runs_as_the_user_with_the_login_path_sudo_keeps(layout, monkeypatch, capsys, tmp_path):
+    """Without secure_path sudo keeps the user's login PATH (their ~/bin first, maybe): what sudo would run is
+    searched for and run as the user (runuser), never as root; the login probe's PATH is asked once."""
+    L = layout
+    fake_sudo = str(tmp_path / "sudo")
+    open(fake_sudo, "w").close()
+    monkeypatch.setattr(_path_contexts.shutil, "which", lambda name: fake_sudo if name == "sudo" else None)
+    login_path = ["/root/bin", L["venv"] + "/bin", "/usr/bin"]
+    own_py = ("/root/bin/python", "/usr", "/usr", "3.11.2")
+
+    def answer(argv, token):
+        if "-U" in argv:             # a drop-in unsets the global secure_path for this user: the last entry wins
+            return 0, ("Matching Defaults entries for root on h:\n    env_reset, secure_path=/usr/sbin\\:/usr/bin, "
+                       "use_pty, !secure_path\n\nUser root may run the following commands on h:\n    (ALL : ALL) ALL\n"), ""
+        if "-x" in argv:
+            return 0, "", ""
+        return 0, probe_answer(token, login_path, {"python": ("python is /root/bin/python", 0, [], own_py)}), ""
+
+    result, calls = run_main(monkeypatch, capsys, dict(
+        users=["root"], contexts=["login", "sudo"], commands=["python"], venv_path=L["venv"],
+        python_install_dir=L["root"] + "/python", uv_path=L["uv"]), answer)
+    ctx = dict((c["context"], c) for c in result["contexts"])
+    assert ctx["sudo"]["status"] == "probed", ctx["sudo"]
+    assert "no secure_path" in ctx["sudo"]["method"] and "PATH search as root" in ctx["sudo"]["method"]
+    sudo_probe = [c for c in calls if "PATH=" + ":".join(login_path) in c]
+    assert len(sudo_probe) == 1
+    assert sudo_probe[0][:6] == ["runuser", "-u", "root", "--", "env", "-i"]
+    assert len([c for c in calls if c[:2] == ["su", "-l"] and "-x" not in c]) == 1
+
+
+@needs_root
+def test_root_reads_sudo_l_and_a_users_crontab_only_up_to_the_cap(layout, monkeypatch, capsys, tmp_path):
+    fake_sudo = str(tmp_path / "sudo")
+    open(fake_sudo, "w").close()
+    monkeypatch.setattr(_path_contexts.shutil, "which", lambda name: fake_sudo if name == "sudo" else None)
+    real_exists = os.path.exists
+    monkeypatch.setattr(_path_contexts.os.path, "exists", lambda p: p == "/usr/sbin/cron" or real_exists(p))
+
+    def answer(argv, token):
+        assert argv[:2] in ([fake_sudo, "-n"], ["crontab", "-l"]), argv      # nothing else may start
+        return runner_says("cap", over=["stdout"])
+
+    result, dummy = run_main(monkeypatch, capsys, dict(
+        users=["root"], contexts=["sudo", "cron"], commands=["python"], venv_path=layout["venv"]), answer)
+    ctx = dict((c["context"], c) for c in result["contexts"])
+    assert ctx["sudo"]["status"] == "error", ctx["sudo"]
+    assert ctx["sudo"]["reason"].startswith("sudo -l -U root: output over the cap of 1 MiB on stdout")
+    assert ctx["cron"]["status"] == "error", ctx["cron"]
+    assert ctx["cron"]["reason"].startswith("crontab -l -u root: output over the cap of 1 MiB on stdout")
