@@ -23,10 +23,9 @@ import ctypes
 import os
 import re
 import shutil
-import stat
 import time
 
-from ansible_collections.labfleet.uv.plugins.module_utils._files import link_atomically, staged_link
+from ansible_collections.labfleet.uv.plugins.module_utils._files import link_atomically, read_regular_file, staged_link
 
 GENERATION_RE = re.compile(r"^3\.\d{1,2}\.\d+\Z")
 # cpython-3.13-linux-x86_64-gnu: uv's link to the installed patch of a minor
@@ -84,20 +83,11 @@ def tool_generation(tool_dir, patch):
 def read_pyvenv_cfg(path):
     """The key = value pairs of a venv's pyvenv.cfg, or None when there is none: a regular file (not a link, a FIFO
     or a device: root reads it, whoever wrote it), its first PYVENV_CFG_MAX bytes."""
+    data = read_regular_file(os.path.join(path, "pyvenv.cfg"), PYVENV_CFG_MAX)
+    if data is None:
+        return None
     cfg = {}
-    try:
-        fd = os.open(os.path.join(path, "pyvenv.cfg"), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        text = os.read(fd, PYVENV_CFG_MAX).decode("utf-8", "replace")
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    for line in text.splitlines():
+    for line in data.decode("utf-8", "replace").splitlines():
         key, sep, value = line.partition("=")
         if sep:
             cfg[key.strip()] = value.strip()

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 
 from ansible_collections.labfleet.uv.plugins.module_utils._command_output import printed
+from ansible_collections.labfleet.uv.plugins.module_utils._files import read_regular_file
 from ansible_collections.labfleet.uv.plugins.module_utils._input_checks import requirement_specs
 from ansible_collections.labfleet.uv.plugins.module_utils._trust import why_untrusted
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_python import base_problem
@@ -66,16 +66,8 @@ def parse_unusable(text):
 def read_receipt(env):
     """The text of the tool environment's uv-receipt.toml (a regular file, never through a link, up to
     RECEIPT_CAP), or None."""
-    try:
-        fd = os.open(os.path.join(env, "uv-receipt.toml"), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        return os.read(fd, RECEIPT_CAP).decode("utf-8", "replace")
-    finally:
-        os.close(fd)
+    data = read_regular_file(os.path.join(env, "uv-receipt.toml"), RECEIPT_CAP)
+    return None if data is None else data.decode("utf-8", "replace")
 
 
 def parse_receipt(text):
