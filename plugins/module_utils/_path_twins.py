@@ -167,6 +167,13 @@ def path_parts(rel):
     return [part for part in rel.split("/") if part not in ("", ".")]
 
 
+def lstat_or_none(path):
+    try:
+        return os.lstat(path)
+    except OSError:
+        return None
+
+
 class Home(object):
     """A user's home, read by root with the checks reading it as the user would make. A path is resolved one
     component at a time from the home's directory, each opened O_NOFOLLOW: a link is followed by hand, only to a
@@ -181,6 +188,8 @@ class Home(object):
         self.found = 0
         self.lookups = 0
         self.read = []
+        # (path, inode, change time) of each file read: a file changed and changed back still shows (see Twins.changed)
+        self.stamps = []
         # the home's own path is the administrator's (passwd): links in it are theirs
         self.fd = os.open(pw.pw_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
 
@@ -264,8 +273,9 @@ class Home(object):
     def what(self, dir_fd, name, st, label, rel, walk, depth=0):
         mode = stat.S_IMODE(st.st_mode) & 0o500          # whether the user's shell can read (and enter) it
         if stat.S_ISREG(st.st_mode):
-            data, dummy = read_regular(name, FILE_CAP, label, dir_fd=dir_fd, follow=False, expect=st)
+            data, fst = read_regular(name, FILE_CAP, label, dir_fd=dir_fd, follow=False, expect=st)
             self.read.append((rel, data))
+            self.stamps.append((rel, fst.st_ino, fst.st_ctime_ns))
             return ("file", mode, hashlib.sha1(data).hexdigest())
         if not stat.S_ISDIR(st.st_mode):
             raise KeptApart("%s is %s" % (label, what_it_is(st.st_mode)))   # never opened
@@ -337,6 +347,9 @@ class Twins(object):
     def __init__(self, info):
         self.info = info
         self.apart = {}
+        # {user: fingerprint} of each group's first user, {user: the change times of the files read for it}
+        self.keys = {}
+        self.stamps = {}
         self.system_problem = None
         self.system_sourced = {}
         files = [(os.path.join(path, rel) if rel else path, data)
@@ -415,8 +428,18 @@ class Twins(object):
     def groups(self, users):
         out = {}
         for pw in users:
-            out.setdefault(self.fingerprint(pw), []).append(pw)
+            key = self.fingerprint(pw)
+            if key not in out:
+                self.keys[pw.pw_name] = key
+            out.setdefault(key, []).append(pw)
         return list(out.values())
+
+    def changed(self, pw):
+        """Whether pw, the first user of a group, may have answered otherwise than the others would: its startup files
+        or PATH directories differ now from when the group was made, or one was written since (a change time moved,
+        even if it was changed back), as a user racing the grouping would do between the grouping and their probe."""
+        before = self.stamps.get(pw.pw_name)
+        return self.fingerprint(pw) != self.keys.get(pw.pw_name) or self.stamps.get(pw.pw_name) != before
 
     def fingerprint(self, pw):
         """Everything that can change an answer for pw, or ("alone", name) for a user probed on their own (apart
@@ -449,6 +472,10 @@ class Twins(object):
         own_files, mentioned = self.home_files(pw)
         candidates = sorted(set(SKEL_PATH_DIRS) | self.system_refs | mentioned)
         dirs = [(rel, self.words_in(home, rel)) for rel in candidates]
+        # a command made in a PATH directory and removed again moves the directory's change time
+        self.stamps[pw.pw_name] = self.stamps.get(pw.pw_name, []) + [
+            (rel + "/", st.st_ino, st.st_ctime_ns) for rel, st in ((rel, lstat_or_none(os.path.join(home, rel)))
+                                                                    for rel in candidates) if st is not None]
         groups = sorted(str(g) for g in os.getgrouplist(pw.pw_name, pw.pw_gid) if g != pw.pw_gid)
         try:
             primary = grp.getgrgid(pw.pw_gid).gr_name
@@ -480,6 +507,7 @@ class Twins(object):
                     named, sourced = self.named_in(path, data, home.home)
                     mentioned |= named
                     todo += [(r, False) for r in sorted(named | sourced)]
+            self.stamps[pw.pw_name] = sorted(home.stamps)
             return digest(sorted(seen.items())), mentioned
         finally:
             home.close()

@@ -7,6 +7,7 @@ import pwd
 import socket
 import sys
 import threading
+import time
 
 import pytest
 
@@ -360,3 +361,28 @@ def test_a_system_startup_file_out_of_bounds_keeps_everyone_apart_with_one_warni
     assert names(twins.groups([a, b])) == [["stu1"], ["stu2"]]
     assert info.module.warnings == ["path_info: every account is probed on its own: system startup file %s is not "
                                     "a regular file of at most 1024 KiB" % big]
+
+
+@pytest.mark.parametrize("race", ["none", "edited", "edited_and_restored", "command_made_and_removed", "new_file"])
+def test_a_first_user_who_changes_a_startup_file_after_the_grouping_is_seen(tmp_path, race):
+    """The group's first user answers for all: one who edits a startup file (even back to what it was) or makes and
+    removes a command in a PATH directory between the grouping and their probe is seen (changed), so the others
+    are probed on their own; an untouched one is not."""
+    twins = quiet_twins(tmp_path)
+    first, other = account(tmp_path, "stu1", 5000, files={"bin": ("dir",)}), \
+        account(tmp_path, "stu2", 5001, files={"bin": ("dir",)})
+    assert names(twins.groups([first, other])) == [["stu1", "stu2"]]
+    home = tmp_path / "stu1"
+    time.sleep(0.05)    # a probe takes longer than a tick of the clock that stamps change times
+    if race in ("edited", "edited_and_restored"):
+        profile = (home / ".profile").read_bytes()
+        (home / ".profile").write_bytes(profile + b'alias python=/usr/bin/python3\n')
+        if race == "edited_and_restored":
+            (home / ".profile").write_bytes(profile)
+    elif race == "command_made_and_removed":
+        (home / "bin" / "python").write_bytes(b"#!/bin/sh\n")
+        (home / "bin" / "python").unlink()
+    elif race == "new_file":
+        make(home, {".bash_login": "PATH=/opt/x:$PATH\n"})
+        own(home, 5000)
+    assert twins.changed(first) is (race != "none")
