@@ -103,9 +103,9 @@ def profile_files(s, t):
 def blocks(s, t):
     """Marked blocks in other shells' system startup files (zsh sources the sh script: its path quoted twice, for
     the -c string and in it)."""
-    return ([dict(path="/etc/zsh/zprofile", if_exists=["/etc/zsh"], marker=s["marker"],
-                  text="emulate sh -c %s" % shlex.quote(". " + shlex.quote(s["profile_path"])))]
-             if s["zsh_profile"] else []) + (
+    zsh = "emulate sh -c %s" % shlex.quote(". " + shlex.quote(s["profile_path"]))
+    return ([dict(path="/etc/zsh/zprofile", if_exists=["/etc/zsh"], marker=s["marker"], text=zsh)]
+            if s["zsh_profile"] else []) + (
         [dict(path="/etc/csh.cshrc", if_exists=CSH_PATHS, marker=s["marker"], text=t["profile_csh"].strip())]
         if s["csh_profile"] else [])
 

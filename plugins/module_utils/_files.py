@@ -15,7 +15,6 @@ import stat
 import tempfile
 
 
-
 def read_regular_file(path, cap):
     """The first cap bytes of the regular file at path, or None when there is none: never through a link, and never
     a FIFO, a socket or a device put in its place (opened O_NONBLOCK, checked with fstat before any read): what root
@@ -32,6 +31,7 @@ def read_regular_file(path, cap):
         return None
     finally:
         os.close(fd)
+
 
 def set_fd_ownership(fd, want):
     """Give the open file fd the owner, group and mode of want (those given)."""

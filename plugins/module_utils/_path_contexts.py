@@ -418,8 +418,8 @@ class PathInfo(object):
         # others: they are probed on their own after all (their own answers, never another account's)
         raced = [g for g in groups if len(g) > 1 and twins.changed(g[0])] if twins else []
         if raced:
-            groups = [g for g in groups if g not in raced] + [[g[0]] for g in raced] + [[pw] for g in raced
-                                                                                      for pw in g[1:]]
+            alone = [[g[0]] for g in raced] + [[pw] for g in raced for pw in g[1:]]
+            groups = [g for g in groups if g not in raced] + alone
             pairs = [(pw, ctx) for g in raced for pw in g[1:] for ctx in self.p["contexts"]]
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 done += list(pool.map(lambda pair: self.check_one(pair[0], pair[1], pair[1] in required), pairs))

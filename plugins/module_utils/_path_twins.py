@@ -473,9 +473,9 @@ class Twins(object):
         candidates = sorted(set(SKEL_PATH_DIRS) | self.system_refs | mentioned)
         dirs = [(rel, self.words_in(home, rel)) for rel in candidates]
         # a command made in a PATH directory and removed again moves the directory's change time
+        dir_stats = [(rel, lstat_or_none(os.path.join(home, rel))) for rel in candidates]
         self.stamps[pw.pw_name] = self.stamps.get(pw.pw_name, []) + [
-            (rel + "/", st.st_ino, st.st_ctime_ns) for rel, st in ((rel, lstat_or_none(os.path.join(home, rel)))
-                                                                    for rel in candidates) if st is not None]
+            (rel + "/", st.st_ino, st.st_ctime_ns) for rel, st in dir_stats if st is not None]
         groups = sorted(str(g) for g in os.getgrouplist(pw.pw_name, pw.pw_gid) if g != pw.pw_gid)
         try:
             primary = grp.getgrgid(pw.pw_gid).gr_name

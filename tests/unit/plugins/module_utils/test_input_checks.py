@@ -49,8 +49,8 @@ def test_every_directory_on_the_way_is_followed_through_links(tmp_path):
     base = tree(tmp_path, {"a/b": (0o755, 0), "c/d": (0o755, 0)})
     os.symlink("../../c", os.path.join(base, "a/b/up"))            # relative, climbing
     os.symlink(os.path.join(base, "c/d"), os.path.join(base, "a/d"))  # absolute
-    assert directories_on_the_way(base + "/a/b/up/d/missing/x")[-4:] == [base + "/a", base + "/a/b", base + "/c",
-                                                                        base + "/c/d"]
+    on_the_way = directories_on_the_way(base + "/a/b/up/d/missing/x")
+    assert on_the_way[-4:] == [base + "/a", base + "/a/b", base + "/c", base + "/c/d"]
     assert directories_on_the_way(base + "/a/d")[-3:] == [base + "/a", base + "/c", base + "/c/d"]
     assert directories_on_the_way(base + "/a/b/../b")[-2:] == [base + "/a", base + "/a/b"]
     os.symlink("loop", os.path.join(base, "loop"))
