@@ -444,7 +444,12 @@ class PathInfo(object):
         trace = ([], [])
         judged = [self.judge_one(word, parsed, pw, trace, sh, note) for word in self.p["commands"]]
         if any(not r["won"] for r in judged) and ctx in TRACED_CONTEXTS and sh.can_trace():
-            trace = self.trace(ctx, pw, sh)
+            trace, traced_path = self.trace(ctx, pw, sh)
+            if traced_path is not None and traced_path != parsed["path"]:
+                # startup files that make another PATH when traced (a `case $- in *x*` in a dotfile) would have the
+                # trace blame a line that did not make this PATH: no origin, and the judge says whose files differ
+                meta["traced_path"] = traced_path
+                trace = ([], [])
             if trace != ([], []):
                 judged = [self.judge_one(word, parsed, pw, trace, sh, note) for word in self.p["commands"]]
         for r in judged:
@@ -456,11 +461,14 @@ class PathInfo(object):
         return self.judge.judge(word, info, parsed["path"], pw.pw_dir, trace, sh, note)
 
     def trace(self, ctx, pw, sh):
-        """Re-run a context with the shell tracing its startup, to find which file and line set what shadows."""
+        """Re-run a context with the shell tracing its startup, to find which file and line set what shadows:
+        ((assignments, aliases) as parse_trace gives them, the PATH the traced run ended with, or None)."""
         dummy, argv = getattr(self, "ctx_" + ctx)(pw, True)
         if argv is None:
-            return [], []
+            return ([], []), None
         rc, out, err, dummy, problem = self.read_probe(argv, pw, ctx + " (traced)")
         if problem:
-            return [], []
-        return sh.parse_trace(err, self.probe_file(sh), pw.pw_dir, self.token)
+            return ([], []), None
+        traced = parse_probe(out, self.token)
+        return (sh.parse_trace(err, self.probe_file(sh), pw.pw_dir, self.token),
+                traced["path"] if traced["complete"] else None)

@@ -307,10 +307,17 @@ class Judge(object):
         accounts: the passwd entries of the results' users; default_paths: context -> the PATH it has when no file of
         the user's sets one (cron's own)."""
         paths = dict(((c["user"], c["context"]), c.get("path")) for c in contexts)
+        traced = dict(((c["user"], c["context"]), c["traced_path"]) for c in contexts if "traced_path" in c)
         by_name = dict((pw.pw_name, pw) for pw in accounts)
         for r in results:
-            if r["status"] == "lost":
-                where = (r["user"], r["context"])
+            where = (r["user"], r["context"])
+            if r["status"] == "lost" and where in traced and by_name[r["user"]].pw_uid != 0:
+                # the system's files are root's and the same in both runs: what made another PATH when traced is
+                # the account's own
+                r["fault"], r["fault_evidence"] = "user", (
+                    "the account's startup files made another PATH when traced (%s) than when not (%s)" % (
+                        ":".join(traced[where]), ":".join(paths.get(where) or [])))
+            elif r["status"] == "lost":
                 r["fault"], r["fault_evidence"] = self.fault(r, by_name[r["user"]], paths.get(where),
                                                              default_paths.get(r["context"]))
             elif r["status"] == "error":

@@ -188,10 +188,12 @@ class Home(object):
         self.found = 0
         self.lookups = 0
         self.read = []
-        # (path, inode, change time) of each file read: a file changed and changed back still shows (see Twins.changed)
-        self.stamps = []
         # the home's own path is the administrator's (passwd): links in it are theirs
         self.fd = os.open(pw.pw_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        # (path, inode, change time) of the home, of each directory, link and file looked at or read: a file changed
+        # and changed back, or made and removed again (its directory's change time), still shows (Twins.changed)
+        st = os.fstat(self.fd)
+        self.stamps = [("~", st.st_ino, st.st_ctime_ns)]
 
     def close(self):
         os.close(self.fd)
@@ -231,6 +233,7 @@ class Home(object):
                 except OSError as e:
                     raise KeptApart("%s cannot be read (%s)" % (label, e.strerror))
                 self.users(st, label)
+                self.stamps.append(("/".join(at + [name]), st.st_ino, st.st_ctime_ns))
                 if stat.S_ISLNK(st.st_mode):
                     self.count(label)
                     hops += 1

@@ -195,3 +195,17 @@ def test_which_results_fail_the_verdict(status, required, fault, user_files, fai
     if fault:
         r["fault"] = fault
     assert counts_against(r, user_files) is fails
+
+
+@pytest.mark.parametrize("uid,fault", [(UID, "user"), (0, "system")])
+def test_a_loss_whose_startup_files_made_another_path_when_traced_is_the_users(home, uid, fault):
+    """A dotfile that behaves otherwise under the trace (`case $- in *x*) ;; *) PATH=/usr/bin:$PATH`) would have the
+    trace blame /etc/profile's PATH line: the loss is the account's own (red team, issue 26), never root's."""
+    h = home["home"]
+    res = lost("path_entry", "/usr/bin", "/etc/profile:7", kind="file", resolved="/usr/bin/python3")
+    contexts = [dict(user="mallory", context="login", status="probed", shell="/bin/bash",
+                     path=["/usr/bin", "/bin", VENV + "/bin"], traced_path=[VENV + "/bin", "/usr/bin", "/bin"])]
+    Judge(PARAMS).faults([res], contexts, [account(h, uid=uid)], {})
+    assert res["fault"] == fault, res["fault_evidence"]
+    if fault == "user":
+        assert "when traced" in res["fault_evidence"]
