@@ -117,19 +117,24 @@ def rolling(*extra):
 
 
 def test_rolling_run_stops_at_the_batch_whose_verdict_fails():
-    # fleet-02 gets a user profile that puts the distribution's python first for alice
-    out("fleet-02", "cp -p ~alice/.profile /root/alice.profile && "
-                    "echo 'PATH=/usr/bin:$PATH' >> ~alice/.profile")
+    # fleet-02 gets a system file that puts the distribution's python first for everyone: the system's fault; on
+    # fleet-01 alice does the same in her own ~/.profile: hers, which does not stop the rollout (docs/security.md)
+    out("fleet-02", "printf 'PATH=/usr/bin:$PATH\\n' > /etc/profile.d/zz-site.sh")
+    out("fleet-01", "cp -p ~alice/.profile /root/alice.profile && echo 'PATH=/usr/bin:$PATH' >> ~alice/.profile")
     try:
         extra = json.dumps({"shared_python_tools": [{"name": "pre-commit", "version": "==4.3.0"}, {"name": "ruff"}]})
         proc = rolling("-e", "fleet_batch=2", "-e", "fleet_failure_budget_percent=0", "-e", extra)
         assert proc.returncode != 0, proc.stdout
         assert "does not win" in proc.stdout + proc.stderr
+        recap = dict((line.split()[0], line) for line in proc.stdout.splitlines() if "failed=" in line)
+        assert "failed=0" in recap["fleet-01"] and "failed=0" not in recap["fleet-02"], recap
+        assert "/etc/profile.d/zz-site.sh" in proc.stdout
         have_ruff = [name for name in LAB if sh(name, "test -x /opt/uv/tool-bin/ruff")[0] == 0]
         # the first batch ran (fleet-02 got ruff, then failed its verdict); no later batch started
         assert have_ruff == ["fleet-01", "fleet-02"], proc.stdout[-3000:]
     finally:
-        out("fleet-02", "cp -p /root/alice.profile ~alice/.profile")
+        out("fleet-02", "rm -f /etc/profile.d/zz-site.sh")
+        out("fleet-01", "cp -p /root/alice.profile ~alice/.profile")
 
 
 def test_a_drifted_host_is_found_in_one_pass_and_put_right():
