@@ -78,8 +78,9 @@ def test_a_students_own_files_are_reported_as_hers_and_fail_the_host_only_with_t
         assert sorted(line.split(":", 1)[0] for line in failed) == ["FAIL mallory/interactive/python",
                                                                     "FAIL mallory/login/python"], lines
         assert any(("/home/mallory/.profile:%d" % profile_line) in line for line in failed), failed
+        # the fail task's message: on stderr where the Ansible configuration says display_failed_stderr (Molecule's)
         assert re.search(r"The managed Python does not win in [a-z, ]+ for mallory: .*/home/mallory/\.profile:%d"
-                         % profile_line, out), out[-4000:]
+                         % profile_line, out + proc.stderr), out[-4000:] + proc.stderr[-2000:]
         nobody = [line for line in lines if line.startswith("nobody ")]
         assert nobody and set(re.split(r"\s{2,}", nobody[0].strip())[1:]) == {"no login"}, lines
     finally:
@@ -101,7 +102,8 @@ def test_a_system_file_that_puts_a_foreign_python_first_fails_the_host():
             assert line.endswith("set by /etc/profile.d/zz-foreign.sh:1 [the system's: set at "
                                  "/etc/profile.d/zz-foreign.sh:1, a file of the system's]"), line
         assert not [line for line in lines if line.startswith("OWN ")], lines
-        assert re.search(r"The managed Python does not win in [a-z, ]+ for alice, bob, mallory:", out), out[-4000:]
+        assert re.search(r"The managed Python does not win in [a-z, ]+ for alice, bob, mallory:", out + proc.stderr), \
+            out[-4000:] + proc.stderr[-2000:]
     finally:
         sh("rm -rf /etc/profile.d/zz-foreign.sh /usr/local/foreign")
     assert as_user("alice", "command -v python").strip() == VENV_PYTHON
