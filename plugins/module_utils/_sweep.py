@@ -188,22 +188,27 @@ def environment_findings(path, what, st=None):
     return found
 
 
+def directory_start(top, check_top):
+    """(findings of the directory top itself, whether to walk what it holds): nothing and no walk when it is missing
+    or not a directory; with check_top, its own findings, and no walk when it is to be moved whole."""
+    st = lstat_or_none(top)
+    if st is None:
+        return [], False
+    if check_top:
+        found, moves = top_findings(top, st)
+        return found, not moves
+    return [], stat.S_ISDIR(st.st_mode)
+
+
 def environments_findings(top, what, skip=None, check_top=True):
     """A directory holding environments (tool environments, CPythons): each directory in it is judged as one
     environment (environment_findings, what(name) naming it), each other entry on its own (another account's, or
     a file group or others may write, is moved; root's own keeps its place without set-id bits). skip(name, path,
     lstat): entries judged elsewhere. check_top: the directory itself too (not when the role's directories part
     judges it)."""
-    st = lstat_or_none(top)
-    if st is None:
-        return []
-    found = []
-    if check_top:
-        found, moves = top_findings(top, st)
-        if moves:
-            return found
-    elif not stat.S_ISDIR(st.st_mode):
-        return []
+    found, walk = directory_start(top, check_top)
+    if not walk:
+        return found
     for name, path, child_st in scan(top):
         if skip and skip(name, path, child_st):
             continue
@@ -221,16 +226,9 @@ def bin_findings(top, named, shaped, strict, check_top=True):
     moved; with strict (a directory of the role's), so is whatever the plan does not account for: not named, or
     not what the plan puts there (shaped(name, path, lstat): uv's file, a link into the CPythons or the tools).
     Nothing is walked below it."""
-    st = lstat_or_none(top)
-    if st is None:
-        return []
-    found = []
-    if check_top:
-        found, moves = top_findings(top, st)
-        if moves:
-            return found
-    elif not stat.S_ISDIR(st.st_mode):
-        return []
+    found, walk = directory_start(top, check_top)
+    if not walk:
+        return found
     for name, path, child_st in scan(top):
         ours = named(name, path, child_st)
         why = distrust(name, child_st)
