@@ -20,19 +20,6 @@ def _quoter(shell):
     return quote
 
 
-def shell_word_problems(words, variable):
-    """One message per word that a shell startup file cannot hold (empty when all can be written)."""
-    problems = []
-    for word in words if isinstance(words, list) else [words]:
-        for shell in (CshShell, NuShell):
-            try:
-                shell.quote(str(word))
-            except ValueError as e:
-                problems.append("%s: %s" % (variable, e))
-    return problems
-
-
 class FilterModule(object):
     def filters(self):
-        return dict(fish_quote=_quoter(FishShell), csh_quote=_quoter(CshShell), nu_quote=_quoter(NuShell),
-                    shell_word_problems=shell_word_problems)
+        return dict(fish_quote=_quoter(FishShell), csh_quote=_quoter(CshShell), nu_quote=_quoter(NuShell))
