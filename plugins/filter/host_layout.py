@@ -15,7 +15,7 @@ import posixpath
 import shlex
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.labfleet.uv.plugins.filter.shared_python_settings import inside
+from ansible_collections.labfleet.uv.plugins.plugin_utils._paths import inside
 
 ROOT_OWNED = dict(owner="root", group="root")
 # a shell's startup file is written only where that shell is installed (any of these paths)
@@ -49,6 +49,35 @@ def venv_files(s, t):
         guards = [file("bin/" + w, text, "0755") for w, text in zip(words("pip", s["default_version"]), t["pip_guard"])]
     return ([file("pip.conf", t["pip_conf"])] + guards
             + [file("bin/shared-python-venv", t["shared_python_venv"], "0755")])
+
+
+WHICH_PYTHON_ENGINE = "lib/which-python/ansible_collections/labfleet/uv/plugins/module_utils"
+
+
+def which_python_command(s, t):
+    """The which-python command (texts.which_python.command), where users find it first on PATH: in the shared venv's
+    bin directory (a venv file), else in shared_python_command_dir; (venv files, host files)."""
+    w = t.get("which_python")
+    if not w:
+        return [], []
+    if s["venv_enabled"]:
+        return [file("bin/which-python", w["command"], "0755")], []
+    if s["command_dir"]:
+        return [], [file(s["command_dir"].rstrip("/") + "/which-python", w["command"], "0755")]
+    return [], []
+
+
+def which_python_engine(s, t):
+    """The directories and files of path_info's engine that which-python imports (texts.which_python.engine: module
+    name -> text, read from the collection by the lookup labfleet.uv.which_python_engine), under the role's root."""
+    w = t.get("which_python")
+    if not w:
+        return [], []
+    parts = WHICH_PYTHON_ENGINE.split("/")
+    dirs = [posixpath.join(s["root"], *parts[:i]) for i in range(1, len(parts) + 1)]
+    here = dirs[-1] + "/"
+    return ([dict(path=d, mode="0755", **ROOT_OWNED) for d in dirs],
+            [file(here + name + ".py", text) for name, text in sorted(w["engine"].items())])
 
 
 def split_directories(s):
@@ -122,13 +151,15 @@ def host_layout(settings, texts):
     if missing:
         raise AnsibleFilterError("host_layout: missing %s" % ", ".join(missing))
     s, t = settings, texts
-    in_venv = venv_files(s, t)
+    which_in_venv, which_on_host = which_python_command(s, t)
+    in_venv = venv_files(s, t) + which_in_venv
+    engine_dirs, engine_files = which_python_engine(s, t) if which_in_venv + which_on_host else ([], [])
     first = [file(s["uv_config_path"], t["uv_toml"], first=True)]
     if s["venv_enabled"] and t["requirements"] is not None:
         first.append(file(s["requirements_path"], t["requirements"], first=True))
     shell_files = profile_files(s, t)
-    files = first + command_files(s, t, in_venv) + shell_files
-    return dict(directories=directories(s), files=[dict(f, **ROOT_OWNED) for f in files], links=links(s),
+    files = first + command_files(s, t, in_venv) + which_on_host + engine_files + shell_files
+    return dict(directories=directories(s) + engine_dirs, files=[dict(f, **ROOT_OWNED) for f in files], links=links(s),
                 blocks=blocks(s, t), venv_files=in_venv, system_dirs=split_directories(s)[1],
                 shell_files=shell_files)
 

@@ -5,39 +5,8 @@
 
 from __future__ import annotations
 
-DOCUMENTATION = r"""
-name: path_verdict_matrix
-short_description: A user x context matrix from a labfleet.uv.path_info result
-version_added: 0.2.0
-description:
-  - Groups the per-command results of M(labfleet.uv.path_info) into one cell per probed user and context (an
-    account probed as another, one of the module's C(twins), is counted with it in C(alike)) with a status
-    (V(ok), V(lost), V(own) when only the user's own files made it lose and that does not fail the verdict,
-    V(error), V(n/a) for an unavailable context, V(no sudo) for a user sudo does not allow, V(no login) for an
-    account whose shell refuses logins) and the reasons when it is not V(ok).
-  - The same module also provides C(path_verdict_lines) (the role's text report for one host) and
-    C(path_verdict_fleet) (a host x context matrix for the fleet report, from C(hostvars)).
-options:
-  _input:
-    description: The registered result of M(labfleet.uv.path_info).
-    type: dict
-    required: true
-author:
-  - labfleet.uv developers (@labfleet)
-"""
-
-EXAMPLES = r"""
-- name: Show the verdict as a table
-  ansible.builtin.debug:
-    msg: "{{ verdict | labfleet.uv.path_verdict_lines(inventory_hostname) }}"
-"""
-
-RETURN = r"""
-_value:
-  description: "C(users), C(contexts), C(required), C(verdict), C(cells) (user -> context -> {status, label, reasons})
-    and C(alike) (user -> how many twins it stands for)."
-  type: dict
-"""
+# Documentation: path_verdict_matrix.yml, path_verdict_lines.yml, path_verdict_fleet.yml and
+# path_verdict_fleet_lines.yml beside this file (ansible-doc reads a filter's page from the file named after it).
 
 # Worst first: the status a group of cells shows. "own": lost only by the user's own files, which does not fail the
 # verdict (path_info's user_files: warn).

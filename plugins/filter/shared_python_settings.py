@@ -17,8 +17,9 @@ import os
 import posixpath
 import re
 
-from ansible_collections.labfleet.uv.plugins.filter.uv_tools import tool_problems
 from ansible_collections.labfleet.uv.plugins.module_utils._input_checks import control_character, spec_problem
+from ansible_collections.labfleet.uv.plugins.plugin_utils._paths import inside, norm
+from ansible_collections.labfleet.uv.plugins.plugin_utils._tool_checks import tool_problems
 
 P = "shared_python_"
 SYSTEM_DIRS = ("/", "/opt", "/usr", "/usr/local", "/etc", "/home", "/var", "/srv", "/root", "/tmp", "/bin", "/sbin",
@@ -44,17 +45,6 @@ NOT_ROOTS_OWN = (
     ("/media", "it holds the media users mount"), ("/run/media", "it holds the media users mount"),
     ("/root", "it is root's home (0700): no other account could run what is built there"),
 )
-
-
-def norm(path):
-    """path without `.`, `..`, doubled and trailing slashes (POSIX normpath keeps a leading `//`: not here)."""
-    path = posixpath.normpath(path)
-    return "/" + path.lstrip("/") if path.startswith("//") else path
-
-
-def inside(inner, outer):
-    """inner is outer or lies inside it."""
-    return (norm(inner) + "/").startswith(norm(outer).rstrip("/") + "/")
 
 
 def check_uv(s):

@@ -8,22 +8,13 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.six.moves.urllib.parse import unquote, urljoin
-from ansible_collections.labfleet.uv.plugins.module_utils._python_archives import archive_info, downloads_entries
-from ansible_collections.labfleet.uv.plugins.module_utils._userland import PYTHON_BUILDS
+from ansible_collections.labfleet.uv.plugins.module_utils._python_archives import archive_info
+from ansible_collections.labfleet.uv.plugins.module_utils._userland import MACHINES
+from ansible_collections.labfleet.uv.plugins.plugin_utils import _transfers
 
-# the userland's machine (uv_state's architecture) -> how uv's release tarballs and PyPI wheels name it; the CPython
-# builds' arch family and libc come from _userland.PYTHON_BUILDS
-UV_BUILDS = {
-    "x86_64": dict(triple="x86_64-unknown-linux-gnu", wheel_tag="manylinux_2_17_x86_64.manylinux2014_x86_64"),
-    # the musl-static aarch64 wheel has no glibc coupling; the release tarball is the gnu build
-    "aarch64": dict(triple="aarch64-unknown-linux-gnu",
-                    wheel_tag="manylinux_2_17_aarch64.manylinux2014_aarch64.musllinux_1_1_aarch64"),
-    # 32-bit Raspberry Pi OS
-    "armv7l": dict(triple="armv7-unknown-linux-gnueabihf", wheel_tag="manylinux_2_17_armv7l.manylinux2014_armv7l"),
-}
-PLATFORMS = dict((machine, dict(build, family=PYTHON_BUILDS[machine][0], libc=PYTHON_BUILDS[machine][1]))
-                 for machine, build in UV_BUILDS.items())
-ALIASES = {"amd64": "x86_64", "arm64": "aarch64", "armhf": "armv7l", "armv7": "armv7l"}
+# the userland's machine (uv_state's architecture) -> how uv and the CPython builds name it: _userland.MACHINES;
+# also Debian's names of them, and armv7
+ALIASES = dict([(build["debian"], machine) for machine, build in MACHINES.items()] + [("armv7", "armv7l")])
 # userlands uv_state can report that no managed CPython is built for: why, and what to do instead
 UNSUPPORTED = {
     "armv6l": "an ARMv6 CPU (Raspberry Pi Zero, Zero W, Pi 1): uv publishes an armv6 build, but no managed CPython "
@@ -46,26 +37,16 @@ def uv_platform(machine):
     key = ALIASES.get(str(machine), str(machine))
     if key in UNSUPPORTED:
         raise AnsibleFilterError("unsupported architecture %s, %s. Nothing was changed." % (key, UNSUPPORTED[key]))
-    if key not in PLATFORMS:
+    if key not in MACHINES:
         raise AnsibleFilterError("unsupported architecture %r: labfleet.uv supports %s"
-                                 % (machine, ", ".join(sorted(PLATFORMS))))
-    return dict(PLATFORMS[key], machine=key)
+                                 % (machine, ", ".join(sorted(MACHINES))))
+    return dict(MACHINES[key], machine=key)
 
 
 def python_archive_info(filename):
     """Parse a CPython archive name into the fields of a uv python-downloads JSON entry."""
     try:
         return archive_info(filename)
-    except ValueError as e:
-        raise AnsibleFilterError(str(e))
-
-
-def python_downloads_json(archives, base_url):
-    """A uv python-downloads JSON object for archives (dicts with filename or path, and sha256 or checksum, as a
-    stat result made with checksum_algorithm=sha256 has them) served under base_url."""
-    try:
-        return downloads_entries([(a.get("filename") or a["path"], a.get("sha256") or a.get("checksum"))
-                                  for a in archives], base_url)
     except ValueError as e:
         raise AnsibleFilterError(str(e))
 
@@ -139,11 +120,6 @@ def python_fetch_list(downloads, versions, machines, mirror=""):
     return picked
 
 
-def transfer_to(path, directory):
-    """A file on the controller sent into directory on the host (labfleet.uv.uv_apply's transfers): {src, dest}."""
-    return dict(src=path, dest=directory.rstrip("/") + "/" + str(path).rsplit("/", 1)[-1])
-
-
 def python_archive_versions(archives):
     """The CPython versions (X.Y.Z, with a pre-release suffix) that archives offer, each once, in order."""
     versions = []
@@ -155,14 +131,20 @@ def python_archive_versions(archives):
     return versions
 
 
-def python_transfers(archives, family, directory):
-    """The CPython archives of a machine family sent into directory on the host: [{src, dest}]."""
-    return [transfer_to(a, directory) for a in archives if python_archive_info(a)["family"] == family]
+def uv_assets(machines, source, version, github_base_url="", index_json=None, index_url="", sha256=""):
+    """uv_asset() for each of machines (the fan-out's), as {machine: asset}."""
+    return dict((machine, uv_asset(machine, source, version, github_base_url, index_json, index_url, sha256))
+                for machine in machines)
+
+
+def batch_lacking(hostvars, hosts, state_var):
+    """The fan-out lists of a batch (hosts, as ansible_play_batch names them) from each host's uv_state result (the
+    variable state_var in hostvars): {uv_machines, python_minors, python_machines}, each value once."""
+    return _transfers.batch_lacking([hostvars[host].get(state_var) for host in hosts])
 
 
 class FilterModule(object):
     def filters(self):
-        return dict(uv_platform=uv_platform, python_archive_info=python_archive_info,
-                    python_downloads_json=python_downloads_json, pypi_uv_wheel=pypi_uv_wheel,
-                    uv_asset=uv_asset, python_fetch_list=python_fetch_list, transfer_to=transfer_to,
-                    python_archive_versions=python_archive_versions, python_transfers=python_transfers)
+        return dict(uv_platform=uv_platform, python_archive_info=python_archive_info, uv_asset=uv_asset,
+                    python_fetch_list=python_fetch_list, python_archive_versions=python_archive_versions,
+                    uv_assets=uv_assets, batch_lacking=batch_lacking)

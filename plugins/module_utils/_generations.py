@@ -27,6 +27,7 @@ import time
 
 from ansible_collections.labfleet.uv.plugins.module_utils._files import link_atomically, read_regular_file, staged_link
 
+MINOR_RE = re.compile(r"^3\.(\d{1,2})\Z")
 GENERATION_RE = re.compile(r"^3\.\d{1,2}\.\d+\Z")
 # cpython-3.13-linux-x86_64-gnu: uv's link to the installed patch of a minor
 MINOR_LINK_RE = re.compile(r"^cpython-(?P<minor>3\.\d{1,2})-linux-[^+\n]+\Z")
@@ -40,6 +41,33 @@ AT_FDCWD = -100
 # pyvenv.cfg is a few lines: what is read of it at most
 PYVENV_CFG_MAX = 65536
 RENAME_EXCHANGE = 2
+
+
+# the generations wanted (the options of uv_generation, and uv_state's and uv_apply's generations)
+GENERATION_ARGS = dict(
+    python=dict(type="str", required=True),
+    venv_path=dict(type="path"),
+    tool_dir=dict(type="path"),
+    tool_bin_dir=dict(type="path"),
+    retire_grace=dict(type="int", default=10),
+)
+
+
+def is_minor(version):
+    """True for a CPython minor such as '3.13' (never a patch such as '3.13.1')."""
+    return bool(MINOR_RE.match(str(version)))
+
+
+def generations_problem(g, prefix=""):
+    """Why the generations wanted (GENERATION_ARGS' values) cannot be, naming the option (after prefix), or None."""
+    if not is_minor(g["python"]):
+        return "%spython must be a CPython minor such as 3.13, got %r" % (prefix, g["python"])
+    for name in ("venv_path", "tool_dir", "tool_bin_dir"):
+        if g[name] and not os.path.isabs(g[name]):
+            return "%s%s must be an absolute path, got %r" % (prefix, name, g[name])
+    if g["retire_grace"] < 0:
+        return "%sretire_grace must be 0 or more seconds, got %d" % (prefix, g["retire_grace"])
+    return None
 
 
 def children(directory, keep):

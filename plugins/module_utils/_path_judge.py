@@ -257,72 +257,74 @@ class Judge(object):
         return (dict(kind="broken", value=value, origin=None),
                 "%s resolves to the expected file but runs %s" % (word, res.get("runs") or "nothing (it failed)"))
 
-    # -- whose fault a loss is ---------------------------------------------------------------------------------
-    @staticmethod
-    def users_own(pw, path):
-        """Whether path is pw's own: inside a home that pw owns, or a file (or directory) pw owns itself. Only
-        owners are looked at (lstat, stat of the home), never what a file holds."""
-        if not path or not path.startswith("/"):
-            return False
-        path = os.path.normpath(path)
-        home = os.path.normpath(pw.pw_dir or "/")
-        if home != "/" and under(path, home) and stat_owner(home) == pw.pw_uid:
-            return True
-        return lstat_owner(path) == pw.pw_uid
 
-    def fault(self, res, pw, path=None, default_path=None):
-        """(fault, evidence) of a lost result: "user" when the user's own files made it lose (a startup file in
-        their home or of their own set what shadows it, or what runs instead is theirs: ~/bin, ~/.local/bin, a
-        file they own, first on PATH; their crontab's PATH), else "system" (system startup files, a missing or
-        broken managed piece, a PATH from /etc or sudo's secure_path, a foreign python in a system directory, and
-        whatever nothing ties to the user's files). root's files are the system's.
+# -- whose fault a loss is: the user's own files' or the system's ---------------------------------------------
+def users_own(pw, path):
+    """Whether path is pw's own: inside a home that pw owns, or a file (or directory) pw owns itself. Only
+    owners are looked at (lstat, stat of the home), never what a file holds."""
+    if not path or not path.startswith("/"):
+        return False
+    path = os.path.normpath(path)
+    home = os.path.normpath(pw.pw_dir or "/")
+    if home != "/" and under(path, home) and stat_owner(home) == pw.pw_uid:
+        return True
+    return lstat_owner(path) == pw.pw_uid
 
-        path: the PATH the context had; default_path: the PATH the context has when no file of the user's sets
-        one (cron's), so a different one came from the user's crontab. Evidence names files, never the user, so
-        a twin's copy (its home swapped in) reads right."""
-        shadow = res.get("shadow") or {}
-        kind, value, origin = shadow.get("kind"), shadow.get("value"), shadow.get("origin")
-        if pw.pw_uid == 0:
-            return "system", "root's startup files are the system's"
-        if kind in SYSTEM_SHADOWS:
-            return "system", SYSTEM_SHADOWS[kind]
-        where = origin_file(origin)
-        if where and self.users_own(pw, where):
-            return "user", "set at %s, a file of the user's own" % origin
-        if kind == "path_entry":
-            for path_of, what in ((value, "the PATH entry %s"), (res.get("resolved"), "%s")):
-                if self.users_own(pw, path_of):
-                    return "user", (what + ", first on PATH, is the user's own%s") % (
-                        path_of, " (put first by %s)" % origin if origin else "")
-        if where:
-            return "system", "set at %s, a file of the system's" % origin
-        if default_path is not None and path is not None:
-            if list(path) != list(default_path):
-                return "user", "PATH %s set by the user's crontab" % ":".join(path)
-            return "system", "the context's own PATH %s, which no file of the user's set" % ":".join(path)
-        return "system", "nothing ties it to a file of the user's own"
 
-    def faults(self, results, contexts, accounts, default_paths):
-        """Each lost result gets `fault` and `fault_evidence` (fault()). contexts: the probed contexts (their PATH);
-        accounts: the passwd entries of the results' users; default_paths: context -> the PATH it has when no file of
-        the user's sets one (cron's own)."""
-        paths = dict(((c["user"], c["context"]), c.get("path")) for c in contexts)
-        traced = dict(((c["user"], c["context"]), c["traced_path"]) for c in contexts if "traced_path" in c)
-        by_name = dict((pw.pw_name, pw) for pw in accounts)
-        for r in results:
-            where = (r["user"], r["context"])
-            if r["status"] == "lost" and where in traced and by_name[r["user"]].pw_uid != 0:
-                # the system's files are root's and the same in both runs: what made another PATH when traced is
-                # the account's own
-                r["fault"], r["fault_evidence"] = "user", (
-                    "the account's startup files made another PATH when traced (%s) than when not (%s)" % (
-                        ":".join(traced[where]), ":".join(paths.get(where) or [])))
-            elif r["status"] == "lost":
-                r["fault"], r["fault_evidence"] = self.fault(r, by_name[r["user"]], paths.get(where),
-                                                             default_paths.get(r["context"]))
-            elif r["status"] == "error":
-                r["fault"], r["fault_evidence"] = error_fault(r, by_name[r["user"]], contexts)
-        return results
+def loss_fault(res, pw, path=None, default_path=None):
+    """(fault, evidence) of a lost result: "user" when the user's own files made it lose (a startup file in
+    their home or of their own set what shadows it, or what runs instead is theirs: ~/bin, ~/.local/bin, a
+    file they own, first on PATH; their crontab's PATH), else "system" (system startup files, a missing or
+    broken managed piece, a PATH from /etc or sudo's secure_path, a foreign python in a system directory, and
+    whatever nothing ties to the user's files). root's files are the system's.
+
+    path: the PATH the context had; default_path: the PATH the context has when no file of the user's sets
+    one (cron's), so a different one came from the user's crontab. Evidence names files, never the user, so
+    a twin's copy (its home swapped in) reads right."""
+    shadow = res.get("shadow") or {}
+    kind, value, origin = shadow.get("kind"), shadow.get("value"), shadow.get("origin")
+    if pw.pw_uid == 0:
+        return "system", "root's startup files are the system's"
+    if kind in SYSTEM_SHADOWS:
+        return "system", SYSTEM_SHADOWS[kind]
+    where = origin_file(origin)
+    if where and users_own(pw, where):
+        return "user", "set at %s, a file of the user's own" % origin
+    if kind == "path_entry":
+        for path_of, what in ((value, "the PATH entry %s"), (res.get("resolved"), "%s")):
+            if users_own(pw, path_of):
+                return "user", (what + ", first on PATH, is the user's own%s") % (
+                    path_of, " (put first by %s)" % origin if origin else "")
+    if where:
+        return "system", "set at %s, a file of the system's" % origin
+    if default_path is not None and path is not None:
+        if list(path) != list(default_path):
+            return "user", "PATH %s set by the user's crontab" % ":".join(path)
+        return "system", "the context's own PATH %s, which no file of the user's set" % ":".join(path)
+    return "system", "nothing ties it to a file of the user's own"
+
+
+def faults(results, contexts, accounts, default_paths):
+    """Each lost result gets `fault` and `fault_evidence` (loss_fault()). contexts: the probed contexts (their PATH);
+    accounts: the passwd entries of the results' users; default_paths: context -> the PATH it has when no file of
+    the user's sets one (cron's own)."""
+    paths = dict(((c["user"], c["context"]), c.get("path")) for c in contexts)
+    traced = dict(((c["user"], c["context"]), c["traced_path"]) for c in contexts if "traced_path" in c)
+    by_name = dict((pw.pw_name, pw) for pw in accounts)
+    for r in results:
+        where = (r["user"], r["context"])
+        if r["status"] == "lost" and where in traced and by_name[r["user"]].pw_uid != 0:
+            # the system's files are root's and the same in both runs: what made another PATH when traced is
+            # the account's own
+            r["fault"], r["fault_evidence"] = "user", (
+                "the account's startup files made another PATH when traced (%s) than when not (%s)" % (
+                    ":".join(traced[where]), ":".join(paths.get(where) or [])))
+        elif r["status"] == "lost":
+            r["fault"], r["fault_evidence"] = loss_fault(r, by_name[r["user"]], paths.get(where),
+                                                         default_paths.get(r["context"]))
+        elif r["status"] == "error":
+            r["fault"], r["fault_evidence"] = error_fault(r, by_name[r["user"]], contexts)
+    return results
 
 
 def error_fault(result, pw, contexts):

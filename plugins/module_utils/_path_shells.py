@@ -85,14 +85,14 @@ def first_match(patterns, line):
 
 
 class Shell(object):
-    """What every shell family answers; the POSIX family (sh, dash, bash, zsh, ksh) is the base."""
+    """What every shell family answers: how its probe is written and started, how its answer about a word reads,
+    and (by default not) how it traces its startup files. Each family is a subclass; POSIX shells are PosixShell."""
 
-    family = "posix"
-    ext = "sh"
+    family = ""
+    ext = ""
     supported = True
     # startup files of this family in a user's home (relative): what makes two users' shells differ
-    home_files = (".profile", ".bashrc", ".bash_profile", ".bash_login", ".zshenv", ".zprofile", ".zshrc",
-                  ".zlogin", ".kshrc", ".shrc")
+    home_files = ()
 
     def __init__(self, path):
         self.path = path
@@ -101,9 +101,87 @@ class Shell(object):
     @staticmethod
     def quote(word):
         """word as one literal word of this shell's syntax (for the startup files the role writes)."""
-        return "'" + word.replace("'", "'\\''") + "'"
+        raise NotImplementedError
 
     # -- the probe text: a head, then WORD for each word ({m} the marker, {w} the word, {run} its run line) ------
+    HEAD = WORD = TAIL = ""
+    RUN_STDERR_TO_STDOUT = True
+
+    def probe_script(self, commands, token):
+        """The probe in this shell's syntax: PATH, then for each word what the shell says it is and what runs."""
+        mark = "@@%s" % token
+        text = self.HEAD.format(m=mark)
+        for word in commands:
+            text += self.WORD.format(m=mark, w=word, run=run_line(word, mark, self.RUN_STDERR_TO_STDOUT))
+        return text + self.TAIL.format(m=mark)
+
+    def source_words(self, probe_file):
+        """The words that make this shell run the probe file in itself (`ssh host cmd`, sudo -i, cron)."""
+        return ["source", probe_file]
+
+    def source_command(self, probe_file):
+        return " ".join(self.source_words(probe_file))
+
+    # -- how the login and interactive contexts start it ----------------------------------------------------
+    def login_argv(self, probe_file, flags):
+        return [self.path] + flags + ["-l", "-i", "-c", self.source_command(probe_file)]
+
+    def interactive_argv(self, probe_file, flags):
+        inner = "exec %s %s-i -c '%s'" % (self.path, "".join(f + " " for f in flags), self.source_command(probe_file))
+        return [self.path] + flags + ["-l", "-c", inner]
+
+    # -- what the shell said about a word ----------------------------------------------------------------------
+    TYPE_PATTERNS = []
+
+    def parse_type(self, lines, rc):
+        """(kind, value) from the shell's answer about a word; not_found when it has none."""
+        first = lines[0].strip() if lines else ""
+        if rc == 0:
+            return first_match(self.TYPE_PATTERNS, first) or ("not_found", "")
+        return "not_found", ""
+
+    def function_origin(self, info, value):
+        return None
+
+    # -- tracing the startup files: a family that can trace says how ----------------------------------------------
+    def can_trace(self):
+        return False
+
+    def trace_setup(self, tmp, token):
+        """(env words, shell flags) that make a login or interactive start of this shell trace its startup."""
+        return [], []
+
+    def ssh_trace_env(self, tmp, token):
+        """Variables that make a `ssh host cmd` session of this shell trace (sshd must accept them), or {}."""
+        return {}
+
+    def parse_trace(self, stderr, probe_file, home, token):
+        """(PATH assignments [(file:line, entries)], alias definitions [(file:line, name, value)]), in order."""
+        return [], []
+
+    LOOK_IN = ""
+
+    def untraced_note(self):
+        """Why an origin is unknown in this shell: said in the reason instead of a file and line."""
+        if self.can_trace():
+            return ""
+        return "%s cannot trace which startup file set it (look in %s)" % (self.name, self.LOOK_IN)
+
+
+class PosixShell(Shell):
+    """The POSIX family: sh, dash, ksh and the like (bash and zsh, which can trace, are subclasses)."""
+
+    family = "posix"
+    ext = "sh"
+    home_files = (".profile", ".bashrc", ".bash_profile", ".bash_login", ".zshenv", ".zprofile", ".zshrc",
+                  ".zlogin", ".kshrc", ".shrc")
+    LOOK_IN = "~/.profile, /etc/profile, /etc/profile.d"
+
+    @staticmethod
+    def quote(word):
+        """word as one literal word of POSIX sh."""
+        return "'" + word.replace("'", "'\\''") + "'"
+
     HEAD = """printf '{m} path %s\\n' "$PATH"
 """
     WORD = """printf '{m} cmd %s\\n' '{w}'
@@ -119,30 +197,9 @@ fi
 """
     TAIL = """printf '{m} end\\n'
 """
-    RUN_STDERR_TO_STDOUT = True
-
-    def probe_script(self, commands, token):
-        """The probe in this shell's syntax: PATH, then for each word what the shell says it is and what runs."""
-        mark = "@@%s" % token
-        text = self.HEAD.format(m=mark)
-        for word in commands:
-            text += self.WORD.format(m=mark, w=word, run=run_line(word, mark, self.RUN_STDERR_TO_STDOUT))
-        return text + self.TAIL.format(m=mark)
 
     def source_words(self, probe_file):
-        """The words that make this shell run the probe file in itself (`ssh host cmd`, sudo -i, cron)."""
         return [".", probe_file]
-
-    def source_command(self, probe_file):
-        return " ".join(self.source_words(probe_file))
-
-    # -- how the login and interactive contexts start it ----------------------------------------------------
-    def login_argv(self, probe_file, flags):
-        return [self.path] + flags + ["-l", "-i", "-c", self.source_command(probe_file)]
-
-    def interactive_argv(self, probe_file, flags):
-        inner = "exec %s %s-i -c '%s'" % (self.path, "".join(f + " " for f in flags), self.source_command(probe_file))
-        return [self.path] + flags + ["-l", "-c", inner]
 
     # -- what `type WORD` printed --------------------------------------------------------------------------
     TYPE_PATTERNS = [
@@ -156,13 +213,6 @@ fi
         ("file", re.compile(r"^\S+ is (/.*)$")),
     ]
 
-    def parse_type(self, lines, rc):
-        """(kind, value) from the shell's answer about a word; not_found when it has none."""
-        first = lines[0].strip() if lines else ""
-        if rc == 0:
-            return first_match(self.TYPE_PATTERNS, first) or ("not_found", "")
-        return "not_found", ""
-
     def function_origin(self, info, value):
         """bash: 'name LINE FILE' from `declare -F` under extdebug; zsh: the file `type` names; else None."""
         parts = (info.get("fn") or "").split(" ", 2)
@@ -170,24 +220,7 @@ fi
             return "%s:%s" % (parts[2], parts[1])
         return value or None
 
-    # -- tracing the startup files ---------------------------------------------------------------------------
-    PS4 = {"bash": "+${BASH_SOURCE:-}:${LINENO}: ", "zsh": "+%x:%I> "}
-
-    def can_trace(self):
-        return self.name in self.PS4
-
-    def trace_setup(self, tmp, token):
-        """(env words, shell flags) that make a login or interactive start of this shell trace its startup."""
-        if not self.can_trace():
-            return [], []
-        return ["PS4=" + self.PS4[self.name]], ["-x"]
-
-    def ssh_trace_env(self, tmp, token):
-        """Variables that make a `ssh host cmd` session of this shell trace (sshd must accept them), or {}."""
-        if self.name == "bash":
-            return {"SHELLOPTS": "xtrace", "PS4": self.PS4["bash"]}
-        return {}
-
+    # -- tracing the startup files (bash and zsh: an xtrace whose PS4 names file and line) ----------------------
     TRACE_LINE_RE = re.compile(r"^\++(?P<file>[^:\s][^:]*):(?P<line>\d+)[:>] (?P<cmd>.*)$")
     TRACE_PATH_RE = re.compile(r"^(?:(?:export|typeset|declare|local)(?: -\w+)* )?'?PATH=(?P<value>[^' ]*)'?\s*$")
     TRACE_ZSH_PATH_RE = re.compile(r"^path=\( ?(?P<value>.*?) ?\)\s*$")
@@ -216,12 +249,30 @@ fi
                     aliases.append((where, name.strip("'"), value.strip("'")))
         return assignments, aliases
 
-    def untraced_note(self):
-        """Why an origin is unknown in this shell: said in the reason instead of a file and line."""
-        if self.can_trace():
-            return ""
-        return "%s cannot trace which startup file set it (look in ~/.profile, /etc/profile, /etc/profile.d)" % (
-            self.name)
+
+class XtraceShell(PosixShell):
+    """A POSIX shell that traces its startup with -x and a PS4 that names the file and line (bash, zsh)."""
+
+    PS4 = ""
+
+    def can_trace(self):
+        return True
+
+    def trace_setup(self, tmp, token):
+        return ["PS4=" + self.PS4], ["-x"]
+
+
+class BashShell(XtraceShell):
+    """bash: also traces a `ssh host cmd` session (SHELLOPTS=xtrace, which sshd accepts from the probe's client)."""
+
+    PS4 = "+${BASH_SOURCE:-}:${LINENO}: "
+
+    def ssh_trace_env(self, tmp, token):
+        return {"SHELLOPTS": "xtrace", "PS4": self.PS4}
+
+
+class ZshShell(XtraceShell):
+    PS4 = "+%x:%I> "
 
 
 class FishShell(Shell):
@@ -244,9 +295,7 @@ printf '{m} run\\n'
 printf '\\n{m} runrc %s\\n' $status
 end
 """
-
-    def source_words(self, probe_file):
-        return ["source", probe_file]
+    TAIL = PosixShell.TAIL
 
     @staticmethod
     def quote(word):
@@ -373,23 +422,12 @@ class UntracedShell(Shell):
     """A shell that cannot tell which startup file set PATH: its answer about a word is one line among the type
     lines matching TYPE_PATTERNS, and the reason names the files to look in (LOOK_IN)."""
 
-    LOOK_IN = ""
-
     def parse_type(self, lines, rc):
         for line in lines:
             found = first_match(self.TYPE_PATTERNS, line.strip())
             if found and rc == 0:
                 return found
         return "not_found", ""
-
-    def function_origin(self, info, value):
-        return None
-
-    def can_trace(self):
-        return False
-
-    def untraced_note(self):
-        return "%s cannot trace which startup file set it (look in %s)" % (self.name, self.LOOK_IN)
 
 
 class CshShell(UntracedShell):
@@ -420,9 +458,6 @@ endif
 """
     RUN_STDERR_TO_STDOUT = False
 
-    def source_words(self, probe_file):
-        return ["source", probe_file]
-
     @staticmethod
     def quote(word):
         """csh: single quotes end at '; ! (history) and a newline cannot be quoted reliably, so they are refused."""
@@ -451,8 +486,10 @@ endif
 # Drives an interactive nushell in a pseudo-terminal: nu's REPL refuses a stdin that is not a terminal, and only the
 # REPL reads nushell's vendor autoload directories (where the role's file is). The REPL asks the terminal where its
 # cursor is (ESC [6n) before each prompt and waits for the answer: the driver answers, then types the next line of
-# the probe. It prints what the terminal showed, without escape sequences. argv: nu's path, argv[0] ("-nu" makes a
-# login shell, as login and su do), the probe file.
+# the probe, pasted (bracketed paste, on in nushell by default): typed key by key, the line editor redraws the whole
+# line after each key, over a megabyte of echo for a probe of four words (seen with nushell 0.115), over the cap.
+# It prints what the terminal showed, without escape sequences. argv: nu's path, argv[0] ("-nu" makes a login shell,
+# as login and su do), the probe file.
 NU_DRIVER = r"""
 import os, pty, re, select, sys
 path, argv0, probe = sys.argv[1:4]
@@ -475,7 +512,7 @@ while True:
     for dummy in range(data.count(b"\x1b[6n")):
         os.write(fd, b"\x1b[1;1R")
         if lines:
-            os.write(fd, lines.pop(0).encode() + b"\r")
+            os.write(fd, b"\x1b[200~" + lines.pop(0).encode() + b"\x1b[201~\r")
 status = os.waitpid(pid, 0)[1]
 text = out.decode("utf-8", "replace").replace("\r", "")
 sys.stdout.write(re.sub(r"\x1b(\[[0-9;?]*[A-Za-z]|\][^\x07\x1b]*(\x07|\x1b\\))", "", text))
@@ -517,9 +554,6 @@ class NuShell(UntracedShell):
         lines += ['print $"($lfp_m) end"', "exit"]
         return "\n".join(lines) + "\n"
 
-    def source_words(self, probe_file):
-        return ["source", probe_file]
-
     @staticmethod
     def quote(word):
         """nushell: a single-quoted string is raw (no escapes); one holding ' is written as a raw string r#'...'#."""
@@ -558,7 +592,7 @@ class NuShell(UntracedShell):
         "directories"
 
 
-class UnknownShell(Shell):
+class UnknownShell(PosixShell):
     """A login shell path_info has no probe for (xonsh, elvish...): its contexts are reported as errors that
     say so, never judged with another shell's probe."""
 
@@ -567,7 +601,8 @@ class UnknownShell(Shell):
 
 POSIX_SHELLS = ("sh", "bash", "rbash", "dash", "zsh", "ksh", "ksh93", "mksh", "lksh", "pdksh", "ash", "busybox",
                 "posh", "yash")
-FAMILIES = dict([(name, Shell) for name in POSIX_SHELLS]
+FAMILIES = dict([(name, PosixShell) for name in POSIX_SHELLS]
+                + [("bash", BashShell), ("rbash", BashShell), ("zsh", ZshShell)]
                 + [("fish", FishShell), ("tcsh", CshShell), ("csh", CshShell), ("bsd-csh", CshShell), ("nu", NuShell)])
 
 
@@ -578,4 +613,4 @@ def shell_for(path):
 
 def all_families():
     """One instance of each family: the probe files are written once each."""
-    return [Shell("/bin/sh"), FishShell("/usr/bin/fish"), CshShell("/usr/bin/tcsh"), NuShell("/usr/bin/nu")]
+    return [PosixShell("/bin/sh"), FishShell("/usr/bin/fish"), CshShell("/usr/bin/tcsh"), NuShell("/usr/bin/nu")]

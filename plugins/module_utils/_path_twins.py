@@ -342,6 +342,59 @@ def where(word, home):
     return ("relative", word)
 
 
+def sudoers_from_files_only():
+    """Whether sudo's rules are only the files read above (no LDAP or sssd, no netgroups): then sudoers can
+    single out a user only by name, #uid or group, which the fingerprint covers, and sudo is asked only for
+    the users probed."""
+    for dummy, data in walk_files("/etc/nsswitch.conf"):
+        for line in (data or b"").decode("utf-8", "replace").splitlines():
+            words = line.split("#", 1)[0].split()
+            if words and words[0] == "sudoers:" and words[1:] != ["files"]:
+                return False
+    for dummy, data in walk_files("/etc/sudoers") + walk_files("/etc/sudoers.d"):
+        if data is None or re.search(r"(^|[\s,=(!])\+\w", data.decode("utf-8", "replace"), re.M):
+            return False
+    return True
+
+
+class SystemStartupFiles(object):
+    """The home paths that the system's startup files name, each file read once."""
+
+    def __init__(self):
+        self.sourced = {}
+
+    def refs(self, path):
+        """The home paths that a system file sourced at startup names, with those of the system files it sources in
+        turn (each read once, within bounds; what it sources through a variable is its own business, the same for
+        every account). KeptApart when another account than root can write it or it is out of bounds."""
+        cached = self.sourced.get(path)
+        if isinstance(cached, KeptApart):
+            raise cached
+        if cached is not None:
+            return cached
+        if len(self.sourced) >= SYSTEM_FILES_CAP:
+            raise KeptApart("more than %d system files sourced at startup" % SYSTEM_FILES_CAP)
+        self.sourced[path] = refs = set()
+        try:
+            st = os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return refs                         # `[ -f file ] && . file`
+        try:
+            if st.st_uid != 0 or st.st_mode & 0o022:
+                raise KeptApart("%s, read at startup, can be written by another account than root" % path)
+            data = read_system_file(path)
+        except KeptApart as e:
+            self.sourced[path] = e
+            raise
+        text = data.decode("utf-8", "replace")
+        refs |= set(HOME_REF_RE.findall(text))
+        for word in source_words(text, nu=path.endswith(".nu")):
+            kind, target = where(word, None)
+            if kind == "system":
+                refs |= self.refs(target)
+        return refs
+
+
 class Twins(object):
     """Groups users whose answers cannot differ; each group's first user is the one probed. apart: {user: why they
     are probed on their own}, for the users kept apart for a reason of their own (not merely unlike the others);
@@ -354,7 +407,7 @@ class Twins(object):
         self.keys = {}
         self.stamps = {}
         self.system_problem = None
-        self.system_sourced = {}
+        self.system_files = SystemStartupFiles()
         files = [(os.path.join(path, rel) if rel else path, data)
                  for path in SYSTEM_STARTUP for rel, data in walk_files(path)]
         unfit = [path for path, data in files if data is None]
@@ -371,62 +424,16 @@ class Twins(object):
             kind, path = where(word, None)
             if kind == "system":
                 try:
-                    self.system_refs |= self.system_file_refs(path)
+                    self.system_refs |= self.system_files.refs(path)
                 except KeptApart as e:
                     self.system_problem = self.system_problem or e.reason
         if self.system_problem:
             self.warn("every account is probed on its own: %s" % self.system_problem)
         self.spool = next((d for d in CRON_SPOOLS if os.path.isdir(d)), None)
-        self.sudoers_local = self.sudoers_from_files_only()
+        self.sudoers_local = sudoers_from_files_only()
 
     def warn(self, msg):
         self.info.module.warn("path_info: " + msg)
-
-    @staticmethod
-    def sudoers_from_files_only():
-        """Whether sudo's rules are only the files read above (no LDAP or sssd, no netgroups): then sudoers can
-        single out a user only by name, #uid or group, which the fingerprint covers, and sudo is asked only for
-        the users probed."""
-        for dummy, data in walk_files("/etc/nsswitch.conf"):
-            for line in (data or b"").decode("utf-8", "replace").splitlines():
-                words = line.split("#", 1)[0].split()
-                if words and words[0] == "sudoers:" and words[1:] != ["files"]:
-                    return False
-        for dummy, data in walk_files("/etc/sudoers") + walk_files("/etc/sudoers.d"):
-            if data is None or re.search(r"(^|[\s,=(!])\+\w", data.decode("utf-8", "replace"), re.M):
-                return False
-        return True
-
-    def system_file_refs(self, path):
-        """The home paths that a system file sourced at startup names, with those of the system files it sources in
-        turn (each read once, within bounds; what it sources through a variable is its own business, the same for
-        every account). KeptApart when another account than root can write it or it is out of bounds."""
-        cached = self.system_sourced.get(path)
-        if isinstance(cached, KeptApart):
-            raise cached
-        if cached is not None:
-            return cached
-        if len(self.system_sourced) >= SYSTEM_FILES_CAP:
-            raise KeptApart("more than %d system files sourced at startup" % SYSTEM_FILES_CAP)
-        self.system_sourced[path] = refs = set()
-        try:
-            st = os.stat(path)
-        except (FileNotFoundError, NotADirectoryError):
-            return refs                         # `[ -f file ] && . file`
-        try:
-            if st.st_uid != 0 or st.st_mode & 0o022:
-                raise KeptApart("%s, read at startup, can be written by another account than root" % path)
-            data = read_system_file(path)
-        except KeptApart as e:
-            self.system_sourced[path] = e
-            raise
-        text = data.decode("utf-8", "replace")
-        refs |= set(HOME_REF_RE.findall(text))
-        for word in source_words(text, nu=path.endswith(".nu")):
-            kind, target = where(word, None)
-            if kind == "system":
-                refs |= self.system_file_refs(target)
-        return refs
 
     def groups(self, users):
         out = {}
@@ -486,7 +493,7 @@ class Twins(object):
             primary = str(pw.pw_gid)
         # a group of one's own (Debian's USERGROUPS) is alike for everyone; a shared primary group counts by name
         own = primary == pw.pw_name or pw.pw_gid == pw.pw_uid
-        sudo = None if self.sudoers_local else self.info.sudo_policies.get(pw.pw_name, (None, None, None))[:2]
+        sudo = None if self.sudoers_local else self.info.sudo.answers.get(pw.pw_name, (None, None, None))[:2]
         return (pw.pw_shell, st.st_uid == pw.pw_uid, stat.S_IMODE(st.st_mode),
                 "own" if own else primary, tuple(groups), own_files, digest(dirs),
                 self.cron_vars(pw), sudo)
@@ -531,7 +538,7 @@ class Twins(object):
                 # relative to the shell's directory (the home, at login) or to the file (nushell)
                 sourced |= set([target, os.path.join(os.path.dirname(path), target)])
             else:
-                named |= self.system_file_refs(target)
+                named |= self.system_files.refs(target)
         return named, sourced
 
     def words_in(self, home, rel):

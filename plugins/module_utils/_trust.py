@@ -41,17 +41,11 @@ def why_untrusted(path, directory=False):
     st = os.lstat("/")
     while True:
         here = "/" + "/".join(done)
-        if st.st_uid not in trusted:
-            return "%s is owned by uid %s, not root" % (here, owner_name(st.st_uid))
-        if stat.S_ISDIR(st.st_mode):
-            if st.st_mode & stat.S_IWOTH and not st.st_mode & stat.S_ISVTX:
-                return "%s is writable by others (mode %04o)" % (here, stat.S_IMODE(st.st_mode))
-            if st.st_mode & stat.S_IWGRP and not st.st_mode & stat.S_ISVTX:
-                return "%s is writable by its group (mode %04o)" % (here, stat.S_IMODE(st.st_mode))
-        elif not todo:
-            break
-        else:
-            return "%s is not a directory" % here
+        problem = entry_problem(here, st, trusted)
+        if problem:
+            return problem
+        if not stat.S_ISDIR(st.st_mode):
+            return end_problem(here, st, directory) if not todo else "%s is not a directory" % here
         if not todo:
             return None if directory else "%s is a directory, not a program" % here
         name = todo.pop(0)
@@ -80,7 +74,24 @@ def why_untrusted(path, directory=False):
             st = os.lstat("/" + "/".join(done))
             continue
         done.append(name)
-    here = "/" + "/".join(done)
+
+
+def entry_problem(here, st, trusted):
+    """What makes an entry on the way (st, lstat's of here) untrusted: an owner not in trusted, or a directory others
+    or its group can write without the sticky bit; None when nothing does."""
+    if st.st_uid not in trusted:
+        return "%s is owned by uid %s, not root" % (here, owner_name(st.st_uid))
+    if stat.S_ISDIR(st.st_mode) and not st.st_mode & stat.S_ISVTX:
+        if st.st_mode & stat.S_IWOTH:
+            return "%s is writable by others (mode %04o)" % (here, stat.S_IMODE(st.st_mode))
+        if st.st_mode & stat.S_IWGRP:
+            return "%s is writable by its group (mode %04o)" % (here, stat.S_IMODE(st.st_mode))
+    return None
+
+
+def end_problem(here, st, directory):
+    """What is wrong with the entry that is not a directory at the end of the way: it must be a program (a regular
+    file nobody else can write), and it is none where a directory was asked for; None when it may run."""
     if directory:
         return "%s is not a directory" % here
     if not stat.S_ISREG(st.st_mode):

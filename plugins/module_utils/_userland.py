@@ -16,15 +16,27 @@ EM_386, EM_ARM, EM_X86_64, EM_AARCH64 = 3, 40, 62, 183
 # e_flags of a 32-bit ARM hard-float (armhf) binary
 EF_ARM_ABI_FLOAT_HARD = 0x400
 PROBE = "/bin/sh"
-# userland machine -> (arch family, libc) of the managed CPython builds for it, as uv and python-build-standalone
-# name them (cpython-3.11.2-linux-armv7-gnueabihf)
-PYTHON_BUILDS = {
-    "x86_64": ("x86_64", "gnu"),
-    "aarch64": ("aarch64", "gnu"),
+# The machines labfleet.uv supports: userland machine (`uname -m`) -> how each of its downloads names it. One table
+# for the collection and its scripts (scripts/build-artifacts, scripts/upstream-server import it).
+#   triple     uv's release tarball (uv-<triple>.tar.gz)
+#   wheel_tag  uv's PyPI wheel (uv-<version>-py3-none-<wheel_tag>.whl)
+#   family, libc  the managed CPython builds, as uv and python-build-standalone name them
+#                 (cpython-3.11.2-linux-armv7-gnueabihf)
+#   debian     Debian's architecture (its packages, the test images)
+MACHINES = {
+    "x86_64": dict(triple="x86_64-unknown-linux-gnu", wheel_tag="manylinux_2_17_x86_64.manylinux2014_x86_64",
+                   family="x86_64", libc="gnu", debian="amd64"),
+    # the musl-static aarch64 wheel has no glibc coupling; the release tarball is the gnu build
+    "aarch64": dict(triple="aarch64-unknown-linux-gnu",
+                    wheel_tag="manylinux_2_17_aarch64.manylinux2014_aarch64.musllinux_1_1_aarch64",
+                    family="aarch64", libc="gnu", debian="arm64"),
     # 32-bit Raspberry Pi OS: hard-float. uv guesses the ABI from /proc/cpuinfo, which under qemu-user emulation
     # is the workstation's: it would ask for the soft-float (gnueabi) build, which does not exist
-    "armv7l": ("armv7", "gnueabihf"),
+    "armv7l": dict(triple="armv7-unknown-linux-gnueabihf", wheel_tag="manylinux_2_17_armv7l.manylinux2014_armv7l",
+                   family="armv7", libc="gnueabihf", debian="armhf"),
 }
+# userland machine -> (arch family, libc) of the managed CPython builds for it
+PYTHON_BUILDS = dict((machine, (build["family"], build["libc"])) for machine, build in MACHINES.items())
 
 
 def machine_of(kernel_machine, elf_header):

@@ -18,7 +18,9 @@ import time
 from contextlib import contextmanager
 
 from ansible_collections.labfleet.uv.plugins.module_utils._command_output import printed, read_command
-from ansible_collections.labfleet.uv.plugins.module_utils._generations import installed_patch
+# is_minor: path_info imports it from here
+from ansible_collections.labfleet.uv.plugins.module_utils._generations import (  # noqa: F401 pylint: disable=unused-import
+    installed_patch, is_minor)
 from ansible_collections.labfleet.uv.plugins.module_utils._trust import why_untrusted
 from ansible_collections.labfleet.uv.plugins.module_utils._userland import host_python_platform
 
@@ -34,7 +36,6 @@ UV_COMMON_ARGS = dict(
     python_platform=dict(type="str"),
 )
 
-MINOR_RE = re.compile(r"^3\.(\d{1,2})\Z")
 UV_VERSION_RE = re.compile(r"^uvx? (\d+\.\d+\.\d+\S*)")
 
 # How long root's uv waits for one of its lock files (uv's UV_LOCK_TIMEOUT, whole seconds; uv's own default is 300).
@@ -177,11 +178,6 @@ def parse_uv_version(text):
     return m.group(1) if m else None
 
 
-def is_minor(version):
-    """True for a CPython minor such as '3.13' (never a patch such as '3.13.1')."""
-    return bool(MINOR_RE.match(str(version)))
-
-
 class UvRunner(object):
     """Runs uv with the shared install locations, a 022 umask and no colour or progress bars, in a clean environment
     (uv_environ: the role's settings and configuration only), waiting at most UV_LOCK_WAIT seconds for a lock, and
@@ -190,7 +186,9 @@ class UvRunner(object):
     All uv calls go through run(), so unit tests mock exactly one boundary: module.run_command.
     """
 
-    def __init__(self, module):
+    def __init__(self, module, config_file=None):
+        """config_file: the uv.toml to read instead of the option config_file (the host plan's copy of the wanted
+        text, see _host_plan.HostPlan.wanted_uv_config)."""
         self.module = module
         p = module.params
         self.uv = p["uv_path"]
@@ -211,7 +209,7 @@ class UvRunner(object):
         }
         # the only configuration uv reads: config_file, else the role's uv.toml on the host (uv_config, as uv_state
         # and uv_apply know it) where only root can change it, else none; never root's ~/.config/uv/uv.toml
-        config = p.get("config_file")
+        config = config_file or p.get("config_file")
         if not config and p.get("uv_config") and why_untrusted(p["uv_config"]) is None:
             config = p["uv_config"]
         if config:

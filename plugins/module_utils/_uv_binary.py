@@ -7,13 +7,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import tarfile
 import tempfile
 import zipfile
 
+from ansible_collections.labfleet.uv.plugins.module_utils._checksums import sha256_file
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import run_uv_version, staged_leftovers
 
 EXECUTABLES = ("uv", "uvx")
@@ -24,14 +24,6 @@ SHA256_RE = re.compile(r"^[0-9a-fA-F]{64}\Z")
 
 def page_size():
     return os.sysconf("SC_PAGE_SIZE")
-
-
-def sha256_file(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def archive_members(src):

@@ -14,7 +14,7 @@ from ansible_collections.labfleet.uv.plugins.module_utils._command_output import
 from ansible_collections.labfleet.uv.plugins.module_utils._trust import why_untrusted
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner, host_lock
 from ansible_collections.labfleet.uv.plugins.module_utils._generations import (
-    MINOR_LINK_RE, PATCH_DIR_RE, children, pinned_homes)
+    MINOR_LINK_RE, PATCH_DIR_RE, children, is_minor, pinned_homes)
 
 NOT_MANAGED = "but is not managed by uv"
 
@@ -24,6 +24,28 @@ NOT_MANAGED = "but is not managed by uv"
 # pyvenv.cfg. Nothing imported: it costs a bare interpreter start.
 ANSWER_SCRIPT = "import sys; print(sys.version.split()[0]); print(sys.prefix); print(sys.base_prefix)"
 ANSWER_LINES = 3
+
+
+# the CPythons wanted (the options of uv_python; uv_state's and uv_apply's python adds offered)
+PYTHON_ARGS = dict(
+    versions=dict(type="list", elements="str", required=True),
+    default=dict(type="str"),
+    force=dict(type="bool", default=False),
+    upgrade=dict(type="bool", default=False),
+    venvs=dict(type="list", elements="path", default=[]),
+)
+
+
+def pythons_problem(p, prefix=""):
+    """Why the CPythons wanted (PYTHON_ARGS' values) cannot be, naming the option (after prefix), or None."""
+    bad = [v for v in p["versions"] if not is_minor(v)]
+    if bad:
+        return "%sversions must be CPython minors such as 3.13, not %s" % (prefix, ", ".join(bad))
+    if not p["versions"]:
+        return "%sversions must name at least one CPython minor" % prefix
+    if p["default"] is not None and p["default"] not in p["versions"]:
+        return "%sdefault %r must be one of %sversions (%s)" % (prefix, p["default"], prefix, ", ".join(p["versions"]))
+    return None
 
 
 def answered(rc, out, err):
@@ -89,20 +111,13 @@ def newest_by_minor(entries):
     return newest
 
 
-class PythonInstaller(object):
-    """The managed CPython minors and uv's --default shims: what is there, what is missing, and installing it."""
+class InstalledPythons(object):
+    """The managed CPythons installed on this host's platform, as uv lists them or the install directories show
+    them, and whether each answers as itself."""
 
-    def __init__(self, module, versions, default=None, force=False, upgrade=False, venvs=(), offered=()):
+    def __init__(self, module, uv=None):
         self.module = module
-        self.uv = UvRunner(module)
-        self.versions = versions
-        self.default = default
-        self.force = force
-        self.upgrade = upgrade
-        # venvs whose base interpreter an old patch may be (besides uv's tool environments)
-        self.venvs = list(venvs)
-        # patch versions a source offers besides uv's current download list (archives about to be listed)
-        self.offered = list(offered)
+        self.uv = uv or UvRunner(module)
 
     def listing(self, installed_only=True):
         """Managed CPythons from uv's own listing: installed (the install dir as uv sees it) or, with
@@ -189,6 +204,21 @@ class PythonInstaller(object):
                 os.path.basename(link)):
             return "uv does not list it, though its link %s is there" % link
         return None
+
+
+class PythonInstaller(InstalledPythons):
+    """The managed CPython minors and uv's --default shims: what is there, what is missing, and installing it."""
+
+    def __init__(self, module, versions, default=None, force=False, upgrade=False, venvs=(), offered=(), uv=None):
+        InstalledPythons.__init__(self, module, uv)
+        self.versions = versions
+        self.default = default
+        self.force = force
+        self.upgrade = upgrade
+        # venvs whose base interpreter an old patch may be (besides uv's tool environments)
+        self.venvs = list(venvs)
+        # patch versions a source offers besides uv's current download list (archives about to be listed)
+        self.offered = list(offered)
 
     def broken(self, installed):
         """{minor: why} of the wanted minors to reinstall (see minor_problem)."""

@@ -17,7 +17,7 @@ from ansible_collections.labfleet.uv.plugins.module_utils._trust import why_untr
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_python import base_problem
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner, host_lock
 from ansible_collections.labfleet.uv.plugins.module_utils._generations import (
-    tool_environments, tool_generation)
+    is_minor, tool_environments, tool_generation)
 from ansible_collections.labfleet.uv.plugins.module_utils._sweep import Sweep, environments_findings, link_into, scan
 
 NAME_RE = re.compile(r"^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(\[[A-Za-z0-9._, -]+\])?\Z")
@@ -99,37 +99,51 @@ def minor_of(version):
     return ".".join((version or "").split(".")[:2])
 
 
-class ToolManager(object):
-    """The global uv tools: what is installed, what a run would do, and doing it."""
+# one wanted tool (the elements of uv_tool's tools, and of uv_state's and uv_apply's)
+TOOL_ARGS = dict(
+    name=dict(type="str", required=True),
+    version=dict(type="str"),
+    state=dict(type="str", default="present", choices=["present", "latest", "absent"]),
+)
 
-    def __init__(self, module, tools, python, generation=False, patch=None):
-        """generation: install into tool_dir's generation of the patch `python` is installed at (or `patch`,
-        the one it will be at), pinned to that patch (see _generations)."""
+
+def tools_python_problem(python, option="python"):
+    """Why the tools cannot be installed on python (uv_tool's python, uv_state's and uv_apply's tool_python),
+    naming option, or None: a patch would leave them on it across upgrades."""
+    if python is not None and not is_minor(python):
+        return "%s must be a CPython minor such as 3.13, not %r" % (option, python)
+    return None
+
+
+def wanted_tools(module, tools):
+    """[{requirement, key, spec, state}] of the tools (TOOL_ARGS), the module failed (before anything changes) for a
+    name or version that is not one."""
+    wanted = []
+    for tool in tools:
+        requirement_specs(module, "tools", [tool["name"]] + ([str(tool["version"])] if tool.get("version") else []))
+        m = NAME_RE.match(tool["name"] or "")
+        if not m:
+            module.fail_json(msg="tools: %r is not a package name (optionally with [extras])" % tool["name"])
+        try:
+            spec = normalize_spec(tool.get("version"))
+        except ValueError:
+            module.fail_json(msg="tools: version %r of %s is not a version specifier such as ==4.3.0 or >=4,<5"
+                                 % (tool.get("version"), tool["name"]))
+        wanted.append(dict(requirement=tool["name"] + spec, key=canonical(m.group(1)), spec=spec,
+                           state=tool.get("state") or "present"))
+    return wanted
+
+
+class InstalledTools(object):
+    """The global tools' environments in the tool dir as they are: what uv lists (or their receipts show), which do
+    not count as present, the commands left of them, and their sweep."""
+
+    def __init__(self, module, uv=None):
         self.module = module
-        self.uv = UvRunner(module)
-        self.python = python
-        if generation:
-            patch = patch or self.uv.installed_patch(python)
-            # unknown before the minor is installed (check mode, or the state check on a fresh host)
-            self.python = patch or python
-            self.uv.tool_dir = tool_generation(self.uv.tool_dir, self.python)
-            self.uv.env["UV_TOOL_DIR"] = self.uv.tool_dir
-        self.wanted = []
-        # {tool key: why} of the environments that do not count as present, of those that cannot be judged yet (their
-        # python is the binary of a CPython that does not answer, reinstalled first), and of the reinstalls
-        self.unusable, self.waiting, self.reasons = {}, {}, {}
-        for tool in tools:
-            requirement_specs(module, "tools", [tool["name"]] + ([str(tool["version"])] if tool.get("version") else []))
-            m = NAME_RE.match(tool["name"] or "")
-            if not m:
-                module.fail_json(msg="tools: %r is not a package name (optionally with [extras])" % tool["name"])
-            try:
-                spec = normalize_spec(tool.get("version"))
-            except ValueError:
-                module.fail_json(msg="tools: version %r of %s is not a version specifier such as ==4.3.0 or >=4,<5"
-                                     % (tool.get("version"), tool["name"]))
-            self.wanted.append(dict(requirement=tool["name"] + spec, key=canonical(m.group(1)), spec=spec,
-                                    state=tool.get("state") or "present"))
+        self.uv = uv or UvRunner(module)
+        # {tool key: why} of the environments that do not count as present, and of those that cannot be judged yet
+        # (their python is the binary of a CPython that does not answer, reinstalled first)
+        self.unusable, self.waiting = {}, {}
 
     def installed(self):
         """{tool key: version, specifier, python} of the tools installed, as uv lists them. Sets self.unusable:
@@ -179,6 +193,57 @@ class ToolManager(object):
         return [path for dummy, path, st in scan(self.uv.tool_bin_dir)
                 if st.st_uid == os.geteuid() and link_into(path, st, env) and not os.path.exists(path)]
 
+    def missing_commands(self, key):
+        """The commands uv's receipt of the tool key names that are gone from the tool bin dir (or lead nowhere)."""
+        text = read_receipt(os.path.join(self.uv.tool_dir, key))
+        return [path for path in INSTALL_PATH_RE.findall(text or "") if not os.path.exists(path)]
+
+    def sweep(self):
+        """The tool environments swept (see _sweep): each moved whole into the quarantine, to be installed again,
+        when anything in it is not root's to trust; root's own files without set-id bits."""
+        return Sweep(environments_findings(self.uv.tool_dir, lambda name: "the tool environment")).with_cache(
+            self.module.params.get("cache_dir"))
+
+    def drop_commands_into(self, paths):
+        """Remove the commands in the tool bin dir that lead into paths (environments moved into the quarantine):
+        uv installs them again (a link left there would be someone's to uv)."""
+        for dummy, link, st in scan(self.uv.tool_bin_dir):
+            if any(link_into(link, st, path) for path in paths):
+                os.unlink(link)
+
+    def from_other_generation(self, name):
+        """Whether the command name in the tool bin dir is a link into another generation of the tool dir (or
+        into a tool environment made before generations): ours to replace. Anything else is someone's."""
+        link = os.path.join(self.uv.tool_bin_dir, name.strip().strip("`'\""))
+        if not os.path.islink(link):
+            return False
+        target = os.path.join(self.uv.tool_bin_dir, os.readlink(link))
+        parent = os.path.dirname(self.uv.tool_dir.rstrip("/"))
+        rest = os.path.relpath(target, parent).split(os.sep)
+        own = os.path.basename(self.uv.tool_dir.rstrip("/"))
+        return not rest[0].startswith("..") and rest[0] != own and len(rest) > 2 and (
+            os.path.isfile(os.path.join(parent, rest[0], "uv-receipt.toml"))
+            or os.path.isfile(os.path.join(parent, rest[0], rest[1], "uv-receipt.toml")))
+
+
+class ToolManager(InstalledTools):
+    """The global uv tools: what is installed, what a run would do, and doing it."""
+
+    def __init__(self, module, tools, python, generation=False, patch=None, uv=None):
+        """generation: install into tool_dir's generation of the patch `python` is installed at (or `patch`,
+        the one it will be at), pinned to that patch (see _generations)."""
+        InstalledTools.__init__(self, module, uv)
+        self.python = python
+        if generation:
+            patch = patch or self.uv.installed_patch(python)
+            # unknown before the minor is installed (check mode, or the state check on a fresh host)
+            self.python = patch or python
+            self.uv.tool_dir = tool_generation(self.uv.tool_dir, self.python)
+            self.uv.env["UV_TOOL_DIR"] = self.uv.tool_dir
+        self.wanted = wanted_tools(module, tools)
+        # {tool key: why} of the reinstalls over what is left of an environment
+        self.reasons = {}
+
     def would_upgrade(self, tool):
         """Dry-run the upgrade in the tool's own environment (check mode for state=latest)."""
         env_python = os.path.join(self.uv.tool_dir, tool["key"], "bin", "python")
@@ -219,17 +284,6 @@ class ToolManager(object):
                 actions.append(("upgrade", tool))
         return actions
 
-    def missing_commands(self, key):
-        """The commands uv's receipt of the tool key names that are gone from the tool bin dir (or lead nowhere)."""
-        text = read_receipt(os.path.join(self.uv.tool_dir, key))
-        return [path for path in INSTALL_PATH_RE.findall(text or "") if not os.path.exists(path)]
-
-    def sweep(self):
-        """The tool environments swept (see _sweep): each moved whole into the quarantine, to be installed again,
-        when anything in it is not root's to trust; root's own files without set-id bits."""
-        return Sweep(environments_findings(self.uv.tool_dir, lambda name: "the tool environment")).with_cache(
-            self.module.params.get("cache_dir"))
-
     def swept_plan(self, swept):
         """(installed, actions, lines) while what swept moves is still there (the read-only pass, check mode): uv is
         not asked (`uv tool list` runs every environment's python), a wanted tool whose environment goes is to be
@@ -238,13 +292,6 @@ class ToolManager(object):
         actions = [("install", t) for t in gone if t["state"] != "absent"]
         later = ["check tool %s once %s is swept" % (t["key"], self.uv.tool_dir) for t in self.wanted if t not in gone]
         return {}, actions, later
-
-    def drop_commands_into(self, paths):
-        """Remove the commands in the tool bin dir that lead into paths (environments moved into the quarantine):
-        uv installs them again (a link left there would be someone's to uv)."""
-        for dummy, link, st in scan(self.uv.tool_bin_dir):
-            if any(link_into(link, st, path) for path in paths):
-                os.unlink(link)
 
     def pending(self):
         """What a run would change, one line each (read-only; state=latest is dry-run)."""
@@ -299,20 +346,6 @@ class ToolManager(object):
             self.module.fail_json(msg="uv failed (rc=%d): %s" % (rc, (err or out).strip()), cmd=args, rc=rc,
                                   stdout=out, stderr=err)
         return True
-
-    def from_other_generation(self, name):
-        """Whether the command name in the tool bin dir is a link into another generation of the tool dir (or
-        into a tool environment made before generations): ours to replace. Anything else is someone's."""
-        link = os.path.join(self.uv.tool_bin_dir, name.strip().strip("`'\""))
-        if not os.path.islink(link):
-            return False
-        target = os.path.join(self.uv.tool_bin_dir, os.readlink(link))
-        parent = os.path.dirname(self.uv.tool_dir.rstrip("/"))
-        rest = os.path.relpath(target, parent).split(os.sep)
-        own = os.path.basename(self.uv.tool_dir.rstrip("/"))
-        return not rest[0].startswith("..") and rest[0] != own and len(rest) > 2 and (
-            os.path.isfile(os.path.join(parent, rest[0], "uv-receipt.toml"))
-            or os.path.isfile(os.path.join(parent, rest[0], rest[1], "uv-receipt.toml")))
 
     def run(self):
         with host_lock(self.module):

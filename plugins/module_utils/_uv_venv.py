@@ -16,10 +16,37 @@ from ansible_collections.labfleet.uv.plugins.module_utils._input_checks import r
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner, host_lock
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_python import base_problem, python_answer_problem
 from ansible_collections.labfleet.uv.plugins.module_utils._generations import (
-    looks_like_venv, read_pyvenv_cfg)
+    is_minor, looks_like_venv, read_pyvenv_cfg)
 from ansible_collections.labfleet.uv.plugins.module_utils._sweep import Sweep, environment_findings
 
 NO_CHANGES = "Would make no changes"
+
+# the shared venv wanted (the options of uv_venv, and uv_state's and uv_apply's venv)
+VENV_ARGS = dict(
+    path=dict(type="path", required=True),
+    python=dict(type="str", required=True),
+    seed=dict(type="bool", default=False),
+    packages=dict(type="list", elements="str", default=[]),
+    requirements=dict(type="path"),
+    generation=dict(type="bool", default=False),
+    files=dict(type="list", elements="dict", default=[], options=dict(
+        path=dict(type="str", required=True), content=dict(type="str", required=True),
+        mode=dict(type="str", default="0644"))),
+)
+
+
+def venv_problem(v, prefix=""):
+    """Why the venv wanted (VENV_ARGS' values) cannot be, naming the option (after prefix), or None: its python a
+    patch, its path relative, or one of its files outside it."""
+    if not is_minor(v["python"]):
+        return ("%spython must be a CPython minor such as 3.13, not %r: a venv made from a patch version breaks when "
+                "that patch is upgraded" % (prefix, v["python"]))
+    if not os.path.isabs(v["path"]):
+        return "%spath must be absolute, got %r" % (prefix, v["path"])
+    bad = [f["path"] for f in v["files"] if os.path.isabs(f["path"]) or ".." in f["path"].split("/")]
+    if bad:
+        return "%sfiles: paths must be relative to the venv and stay inside it, got %s" % (prefix, ", ".join(bad))
+    return None
 
 
 def package_changes(text):
@@ -30,11 +57,11 @@ def package_changes(text):
 class SharedVenv(object):
     """The shared venv: whether it must be (re)made or seeded, which packages would change, and doing it."""
 
-    def __init__(self, module, path, python, seed=False, packages=(), requirements=None, files=()):
+    def __init__(self, module, path, python, seed=False, packages=(), requirements=None, files=(), uv=None):
         self.module = module
         # files written into the venv, paths relative to it (the role's pip guards and pip.conf)
         self.files = list(files)
-        self.uv = UvRunner(module)
+        self.uv = uv or UvRunner(module)
         self.path = path
         self.minor = python
         self.seed = seed
@@ -45,6 +72,13 @@ class SharedVenv(object):
         # why the venv there does not count as present (it is made again), once needs_create has looked; and why it
         # cannot be judged yet: its python is the binary of its CPython, which does not answer (reinstalled first)
         self.broken = self.waiting = None
+
+    @classmethod
+    def from_options(cls, module, options, path, python, uv=None):
+        """The venv of options (VENV_ARGS' values: uv_venv's, or uv_state's and uv_apply's venv) at path on
+        python (options' own, or its generation's: see _generations.venv_generation)."""
+        return cls(module, path, python, options["seed"], options["packages"], options["requirements"],
+                   options["files"], uv=uv)
 
     def needs_create(self, cfg):
         if cfg is None:

@@ -390,16 +390,14 @@ results:
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.labfleet.uv.plugins.module_utils._path_contexts import ALL_CONTEXTS, CRON_PATH, \
-    NOLOGIN_SHELLS, PathInfo
-from ansible_collections.labfleet.uv.plugins.module_utils._path_judge import counts_against
-from ansible_collections.labfleet.uv.plugins.module_utils._path_twins import with_twins
+from ansible_collections.labfleet.uv.plugins.module_utils._path_contexts import ALL_CONTEXTS, NOLOGIN_SHELLS, PathInfo
+from ansible_collections.labfleet.uv.plugins.module_utils._path_report import report
 from ansible_collections.labfleet.uv.plugins.module_utils._path_shells import WORD_RE
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, is_minor
 
 
-def main():
-    module = AnsibleModule(
+def arguments():
+    return AnsibleModule(
         argument_spec=dict(
             commands=dict(type="list", elements="str"),
             python_version=dict(type="str"),
@@ -421,6 +419,10 @@ def main():
         required_if=[("expect", "path", ["expect_path"])],
         supports_check_mode=True,
     )
+
+
+def checked(module):
+    """The parameters, checked (each wrong one named before anything runs), with the default commands filled in."""
     p = module.params
     if p["python_version"] is not None and not is_minor(p["python_version"]):
         module.fail_json(msg="python_version must be a minor such as 3.13, not %r" % p["python_version"])
@@ -434,15 +436,18 @@ def main():
         extra = sorted(set(p["required_contexts"]) - set(p["contexts"]))
         if extra:
             module.fail_json(msg="required_contexts: not among the probed contexts: %s" % ", ".join(extra))
-    if p["timeout"] < 1:
-        module.fail_json(msg="timeout must be at least 1 second")
-    if p["deadline"] < 1:
-        module.fail_json(msg="deadline must be at least 1 second")
-    if p["concurrency"] < 1:
-        module.fail_json(msg="concurrency must be at least 1 (1 runs the probes one by one)")
+    for name, what in (("timeout", "1 second"), ("deadline", "1 second"),
+                       ("concurrency", "1 (1 runs the probes one by one)")):
+        if p[name] < 1:
+            module.fail_json(msg="%s must be at least %s" % (name, what))
     if os.geteuid() != 0:
         module.fail_json(msg="path_info must run as root (become: true): it starts shells and services as each user")
+    return p
 
+
+def main():
+    module = arguments()
+    p = checked(module)
     info = PathInfo(module)
     accounts = info.users()
     # an account whose passwd shell refuses logins is reported as such, never probed (nobody starts a shell as it)
@@ -456,35 +461,7 @@ def main():
             results, contexts, twins = info.check()
         finally:
             info.cleanup()
-    required = set(p["required_contexts"] or p["contexts"])
-    for pw in cannot_log_in:
-        reason = "%s's shell is %s: the account cannot log in, so nothing starts a shell as it" % (
-            pw.pw_name, pw.pw_shell)
-        for ctx in p["contexts"]:
-            contexts.append(dict(user=pw.pw_name, context=ctx, status="no_login", method="not probed",
-                                 shell=pw.pw_shell, required=ctx in required, reason=reason))
-            results += [dict(user=pw.pw_name, context=ctx, command=word, status="no_login", won=False,
-                             required=ctx in required, expected=info.judge.expected(word), reason=reason)
-                        for word in p["commands"]]
-
-    # whose fault each loss is, the user's own files' or the system's (cron's own PATH is not the user's doing)
-    info.judge.faults(results, contexts, accounts, dict(cron=CRON_PATH.split(":")))
-
-    # twins are reported without repeating their results: counted in the summary, listed in `twins`, and each
-    # one's failures spelled out (with their own home and name)
-    weight = dict((rep, 1 + len(members)) for rep, members in twins.items())
-    counts = dict(won=0, lost=0, unavailable=0, not_permitted=0, error=0, no_login=0)
-    for r in results:
-        counts[r["status"]] = counts.get(r["status"], 0) + weight.get(r["user"], 1)
-    failures = with_twins([r for r in results if counts_against(r, p["user_files"])], twins)
-    user_losses = with_twins([r for r in results if r["required"] and r.get("fault") == "user"], twins)
-    users = [pw.pw_name for pw in accounts]
-    summary = dict(counts, users=users, contexts=list(p["contexts"]),
-                   required_contexts=list(p["required_contexts"] or p["contexts"]), probed_users=len(users) - sum(
-                       len(m) for m in twins.values()) - len(cannot_log_in), user_files=p["user_files"])
-    module.exit_json(changed=False, verdict="fail" if failures else "pass", summary=summary, failures=failures,
-                     user_losses=user_losses, contexts=contexts, results=results,
-                     twins=dict((rep, [pw.pw_name for pw in members]) for rep, members in twins.items()))
+    module.exit_json(changed=False, **report(p, info.judge, accounts, cannot_log_in, results, contexts, twins))
 
 
 if __name__ == "__main__":

@@ -24,13 +24,20 @@ description:
   - Commands in O(command_dir) that were not written by it (no O(marker) line, not uv's own C(--default) shim,
     not the wanted link) are refused before anything changes.
   - Holds the host lock (C(/run/labfleet-uv.lock)) for the whole run.
+  - With O(state=absent), removes what the role added instead (see O(state)).
 extends_documentation_fragment:
   - labfleet.uv.uv
-  - labfleet.uv.uv.host
+  - labfleet.uv.host_uv
+  - labfleet.uv.host_python
+  - labfleet.uv.host_venv
+  - labfleet.uv.host_tools
+  - labfleet.uv.host_generations
+  - labfleet.uv.host_paths
 attributes:
   check_mode:
     support: full
-    description: Reports what M(labfleet.uv.uv_state) reports as pending, as the change it would make.
+    description: Reports what M(labfleet.uv.uv_state) reports as pending, as the change it would make; with
+      O(state=absent), exactly what a run would remove.
   diff_mode:
     support: full
     description: Shows each part's before and after, and the paths put right.
@@ -38,6 +45,21 @@ attributes:
     support: full
     description: A second run finds nothing pending and changes nothing.
 options:
+  state:
+    description:
+      - V(present) makes the host what the options describe.
+      - V(absent) removes what they describe instead, and nothing else. The directories given an owner (the role's
+        root and what is under it) go whole, and the shared venv with its generations where it lives outside them.
+        Outside them only what is surely the role's - a regular file of root's with the O(marker) line (the
+        O(files), and any in the other O(directories), which hold its commands), a link there into the role's tree,
+        a link of O(links) pointing where it says, uv's own C(uv) and C(uvx) where O(uv_path) is outside the tree,
+        the marked block of each of O(blocks) (the rest of the file kept), the directory of O(uv_config) once
+        empty, and the host lock. Nothing is followed through a link; a directory of the system is never removed
+        whole (refused before anything changes).
+    type: str
+    choices: [present, absent]
+    default: present
+    version_added: 0.7.0
   transfers:
     description:
       - Files on the controller the run needs on the host (uv's archive, CPython archives), each C({src, dest});
@@ -47,6 +69,26 @@ options:
     type: list
     elements: dict
     default: []
+  host_state:
+    description:
+      - M(labfleet.uv.uv_state)'s result for this host. With O(sources), the action plugin works out from it which
+        files the host needs from the controller and sends them like O(transfers) - uv's archive only when
+        C(uv_pending) is not empty and uv comes from the controller, the CPython archives of the host's
+        C(architecture) only when C(python_pending) is not empty (C(uv python install) runs) and they come from the
+        controller - and sets O(uv_archive), O(uv_sha256) and O(python_downloads), which are then not given.
+    type: dict
+    version_added: 0.7.0
+  sources:
+    description:
+      - Where the files come from, for O(host_state), named as the C(labfleet.uv.shared_python) role's settings
+        without their C(shared_python_) prefix - C(uv_source), C(python_source), C(fetch_on_controller),
+        C(controller_cache_dir), C(uv_version), C(uv_controller_file), C(uv_sha256), C(python_archives),
+        C(download_dir) (on the host), and C(python_downloads_json) (the download list's path on the host) - and
+        C(uv_fetched) (machine to C({filename, sha256})) and C(python_fetched) (C([{filename}])), what the role's
+        fan-out put in the controller's cache, and C(uv_host_archive) and C(uv_host_sha256), uv's archive when the
+        host downloaded it itself. Checked by the action plugin, which names a wrong key before anything is sent.
+    type: dict
+    version_added: 0.7.0
   staged:
     description:
       - Set by the action plugin from O(transfers) (where each file waits on the host); not for playbooks.
@@ -95,6 +137,20 @@ EXAMPLES = r"""
         transfers: [{src: uv-x86_64-unknown-linux-gnu.tar.gz, dest: /opt/uv/downloads/uv.tar.gz}]
         uv_archive: /opt/uv/downloads/uv.tar.gz
       when: state.pending | length > 0
+
+# or let the action plugin work out from the state pass what to send: uv's archive only when uv is pending, the
+# CPython archives of the host's machine only when a CPython install runs (as the shared_python role does)
+- name: Make it so, sending only what the host needs
+  labfleet.uv.uv_apply:
+    host_state: "{{ state }}"
+    sources:
+      uv_source: controller
+      uv_controller_file: /srv/artifacts/uv-x86_64-unknown-linux-gnu.tar.gz
+      python_source: controller
+      python_archives: "{{ query('fileglob', '/srv/artifacts/cpython-*.tar.gz') }}"
+      download_dir: /opt/uv/downloads
+      python_downloads_json: /opt/uv/downloads/python/downloads.json
+  when: state.pending | length > 0
 """
 
 RETURN = r"""
@@ -122,28 +178,49 @@ quarantined:
   type: list
   elements: dict
   sample: [{path: /opt/uv/tool-bin/sudo, moved_to: /var/lib/labfleet-uv/quarantine/20261203T171117Z/opt/uv/tool-bin/sudo}]
-  version_added: 0.8.0
+  version_added: 0.7.0
 parts:
   description: The result of each part that ran (C(python), C(venv), C(tools), C(generation), C(python_cleanup)),
     as the module of that part returns it.
   returned: success, not in check mode
   type: dict
+removed:
+  description:
+    - With O(state=absent), each thing the removal takes away (in check mode, would take away), in the order a run
+      does it - C(kind) is C(file) (a file or a link), C(tree) (a directory removed whole), C(block) (the marked
+      lines taken out of the file) or C(directory) (an empty one). C(pending) (check mode) or C(done) name them too.
+  returned: state=absent
+  type: list
+  elements: dict
+  sample: [{path: /etc/profile.d/labfleet-uv.sh, kind: file, why: "carries the role's marker"}]
+  version_added: 0.7.0
 transferred:
   description: How many files of O(transfers) were sent to the host (set by the action plugin).
   returned: always
   type: int
+transfers:
+  description:
+    - The files sent from the controller (in check mode, those a run would send), O(transfers) and those worked out
+      from O(host_state), each C({src, dest}) (set by the action plugin).
+  returned: always
+  type: list
+  elements: dict
+  version_added: 0.7.0
 """
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import host_lock
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_binary import SHA256_RE
 from ansible_collections.labfleet.uv.plugins.module_utils._host_plan import HOST_ARGS, HostPlan
+from ansible_collections.labfleet.uv.plugins.module_utils._host_removal import remove
 
 
 def main():
     argument_spec = dict(
         HOST_ARGS, uv_archive=dict(type="path"), uv_sha256=dict(type="str"),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
         transfers=dict(type="list", elements="dict", default=[]),
+        host_state=dict(type="dict"), sources=dict(type="dict"),
         staged=dict(type="list", elements="dict", default=[], options=dict(
             src=dict(type="path", required=True), dest=dict(type="path", required=True))),
         python_downloads=dict(type="dict", options=dict(
@@ -151,6 +228,8 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
                            required_by=dict(tools=["tool_python"]))
     p = module.params
+    if p["state"] == "absent":
+        module.exit_json(**remove(module))
     missing = [f["path"] for f in p["files"] if f["content"] is None]
     if missing:
         module.fail_json(msg="files: %s need their content" % ", ".join(missing))

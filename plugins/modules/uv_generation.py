@@ -91,34 +91,22 @@ retired:
   elements: str
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.labfleet.uv.plugins.module_utils._uv import host_lock, is_minor
-from ansible_collections.labfleet.uv.plugins.module_utils._generations import switch_generation
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import host_lock
+from ansible_collections.labfleet.uv.plugins.module_utils._generations import (
+    GENERATION_ARGS, generations_problem, switch_generation)
 from ansible_collections.labfleet.uv.plugins.module_utils._userland import host_python_platform
 
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
-            python=dict(type="str", required=True),
-            venv_path=dict(type="path"),
-            tool_dir=dict(type="path"),
-            tool_bin_dir=dict(type="path"),
-            retire_grace=dict(type="int", default=10),
-            python_install_dir=dict(type="path", default="/opt/uv/python"),
-        ),
+        argument_spec=dict(GENERATION_ARGS, python_install_dir=dict(type="path", default="/opt/uv/python")),
         supports_check_mode=True,
     )
     p = module.params
-    if not is_minor(p["python"]):
-        module.fail_json(msg="python must be a CPython minor such as 3.13, got %r" % p["python"])
-    for name in ("venv_path", "tool_dir", "tool_bin_dir"):
-        if p[name] and not os.path.isabs(p[name]):
-            module.fail_json(msg="%s must be an absolute path, got %r" % (name, p[name]))
-    if p["retire_grace"] < 0:
-        module.fail_json(msg="retire_grace must be 0 or more seconds, got %d" % p["retire_grace"])
+    problem = generations_problem(p)
+    if problem:
+        module.fail_json(msg=problem)
     with host_lock(module):
         result = switch_generation(module, p["python"], p["python_install_dir"], p["venv_path"], p["tool_dir"],
                                    p["tool_bin_dir"], p["retire_grace"], host_python_platform())

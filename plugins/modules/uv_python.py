@@ -99,30 +99,16 @@ commands:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.labfleet.uv.plugins.module_utils._uv import (
-    UV_COMMON_ARGS, UvRunner, is_minor,
-)
-from ansible_collections.labfleet.uv.plugins.module_utils._uv_python import PythonInstaller
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, UvRunner
+from ansible_collections.labfleet.uv.plugins.module_utils._uv_python import PYTHON_ARGS, PythonInstaller, pythons_problem
 
 
 def main():
-    argument_spec = dict(UV_COMMON_ARGS)
-    argument_spec.update(
-        versions=dict(type="list", elements="str", required=True),
-        default=dict(type="str"),
-        force=dict(type="bool", default=False),
-        upgrade=dict(type="bool", default=False),
-        venvs=dict(type="list", elements="path", default=[]),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=dict(UV_COMMON_ARGS, **PYTHON_ARGS), supports_check_mode=True)
     p = module.params
-    bad = [v for v in p["versions"] if not is_minor(v)]
-    if bad:
-        module.fail_json(msg="versions must be CPython minors such as 3.13, not %s" % ", ".join(bad))
-    if not p["versions"]:
-        module.fail_json(msg="versions must name at least one CPython minor")
-    if p["default"] is not None and p["default"] not in p["versions"]:
-        module.fail_json(msg="default %r must be one of versions (%s)" % (p["default"], ", ".join(p["versions"])))
+    problem = pythons_problem(p)
+    if problem:
+        module.fail_json(msg=problem)
     if not module.check_mode:
         UvRunner(module).require()
     PythonInstaller(module, p["versions"], p["default"], p["force"], p["upgrade"], p["venvs"]).run()

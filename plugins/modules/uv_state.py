@@ -20,7 +20,12 @@ description:
     is pending, so a run on a host that is already right costs one module round trip before the verdict.
 extends_documentation_fragment:
   - labfleet.uv.uv
-  - labfleet.uv.uv.host
+  - labfleet.uv.host_uv
+  - labfleet.uv.host_python
+  - labfleet.uv.host_venv
+  - labfleet.uv.host_tools
+  - labfleet.uv.host_generations
+  - labfleet.uv.host_paths
 author:
   - labfleet.uv developers (@labfleet)
 """
@@ -114,7 +119,7 @@ writable_ancestors:
   type: list
   elements: dict
   sample: [{path: /srv/lab/bin, directory: /srv/lab, reason: "owned by uid 1000, not root"}]
-  version_added: 0.8.0
+  version_added: 0.7.0
 """
 
 import os

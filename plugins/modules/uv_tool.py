@@ -97,24 +97,21 @@ commands:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, UvRunner, is_minor
-from ansible_collections.labfleet.uv.plugins.module_utils._uv_tool import ToolManager
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, UvRunner
+from ansible_collections.labfleet.uv.plugins.module_utils._uv_tool import TOOL_ARGS, ToolManager, tools_python_problem
 
 
 def main():
     argument_spec = dict(UV_COMMON_ARGS)
     argument_spec.update(
-        tools=dict(type="list", elements="dict", required=True, options=dict(
-            name=dict(type="str", required=True),
-            version=dict(type="str"),
-            state=dict(type="str", default="present", choices=["present", "latest", "absent"]),
-        )),
+        tools=dict(type="list", elements="dict", required=True, options=TOOL_ARGS),
         python=dict(type="str", required=True),
         generation=dict(type="bool", default=False),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    if not is_minor(module.params["python"]):
-        module.fail_json(msg="python must be a CPython minor such as 3.13, not %r" % module.params["python"])
+    problem = tools_python_problem(module.params["python"])
+    if problem:
+        module.fail_json(msg=problem)
     if not module.check_mode:
         uv = UvRunner(module)
         uv.require()

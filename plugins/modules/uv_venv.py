@@ -19,51 +19,7 @@ description:
 extends_documentation_fragment:
   - labfleet.uv.uv
   - labfleet.uv.uv.attributes
-options:
-  path:
-    description:
-      - Absolute path of the virtual environment.
-    type: path
-    required: true
-  python:
-    description:
-      - The managed CPython minor to build the venv from, for example V(3.13). Patch versions are refused.
-    type: str
-    required: true
-  seed:
-    description:
-      - Install pip (and, before Python 3.12, setuptools and wheel) into the venv (C(uv venv --seed)).
-    type: bool
-    default: false
-  packages:
-    description:
-      - Requirement specifiers to install, for example V(requests) or V(numpy>=2).
-    type: list
-    elements: str
-    default: []
-  requirements:
-    description:
-      - Path on the target of a requirements file to install.
-    type: path
-  generation:
-    description:
-      - Build the venv as a generation of O(path), pinned to the patch O(python) is installed at
-        (O(path)C(-3.13.15), made with C(uv venv --python 3.13.15)), leaving O(path) alone;
-        M(labfleet.uv.uv_generation) then points O(path) at it in one step. See docs/lifecycle.md.
-      - Without it, the venv is O(path) itself and follows uv's minor link across patch upgrades.
-    type: bool
-    default: false
-  files:
-    description:
-      - Files to write into the venv (paths relative to it), for example pip guards in C(bin/). Written after the
-        packages, before a generation is switched to.
-    type: list
-    elements: dict
-    default: []
-    suboptions:
-      path: {type: str, required: true, description: The path relative to the venv.}
-      content: {type: str, required: true, description: The file's text.}
-      mode: {type: str, default: "0644", description: Its octal mode.}
+  - labfleet.uv.host_venv.options
 author:
   - labfleet.uv developers (@labfleet)
 """
@@ -133,36 +89,19 @@ commands:
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, UvRunner, is_minor
-from ansible_collections.labfleet.uv.plugins.module_utils._uv_venv import SharedVenv
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, UvRunner
+from ansible_collections.labfleet.uv.plugins.module_utils._uv_venv import VENV_ARGS, SharedVenv, venv_problem
 from ansible_collections.labfleet.uv.plugins.module_utils._generations import venv_generation
 
 
 def main():
-    argument_spec = dict(UV_COMMON_ARGS)
-    argument_spec.update(
-        path=dict(type="path", required=True),
-        python=dict(type="str", required=True),
-        seed=dict(type="bool", default=False),
-        packages=dict(type="list", elements="str", default=[]),
-        requirements=dict(type="path"),
-        generation=dict(type="bool", default=False),
-        files=dict(type="list", elements="dict", default=[], options=dict(
-            path=dict(type="str", required=True), content=dict(type="str", required=True),
-            mode=dict(type="str", default="0644"))),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=dict(UV_COMMON_ARGS, **VENV_ARGS), supports_check_mode=True)
     p = module.params
-    if not is_minor(p["python"]):
-        module.fail_json(msg="python must be a CPython minor such as 3.13, not %r: a venv made from a patch "
-                             "version breaks when that patch is upgraded" % p["python"])
-    if not os.path.isabs(p["path"]):
-        module.fail_json(msg="path must be absolute, got %r" % p["path"])
+    problem = venv_problem(p)
+    if problem:
+        module.fail_json(msg=problem)
     if p["requirements"] and not os.path.isfile(p["requirements"]) and not module.check_mode:
         module.fail_json(msg="requirements file %s does not exist on the target" % p["requirements"])
-    bad = [f["path"] for f in p["files"] if os.path.isabs(f["path"]) or ".." in f["path"].split("/")]
-    if bad:
-        module.fail_json(msg="files: paths must be relative to the venv and stay inside it, got %s" % ", ".join(bad))
     if not module.check_mode:
         UvRunner(module).require()
     path, python = p["path"], p["python"]
@@ -175,7 +114,7 @@ def main():
             module.fail_json(msg="CPython %s is not installed in %s (option python): install it first, e.g. with "
                                  "labfleet.uv.uv_python" % (p["python"], p["python_install_dir"]))
         path, python = venv_generation(p["path"], patch), patch
-    SharedVenv(module, path, python, p["seed"], p["packages"], p["requirements"], p["files"]).run()
+    SharedVenv.from_options(module, p, path, python).run()
 
 
 if __name__ == "__main__":

@@ -12,7 +12,9 @@ lives it. The tests depend on each other's host state, so they run in file order
     and right after each kill, whatever PATH gives a user must work;
  7. two runs at once on the same host;
  8. the audit of the tree: root-owned, nothing writable by others but uv's lock files;
- 9. shared_python_state=absent gives back the first tree exactly, with the admin's own python.
+ 9. shared_python_state=absent gives back the first tree exactly, with the admin's own python;
+10. and with commands and links outside the root (shared_python_command_dir): check mode names them, changes
+    nothing, and the removal takes them, the admin's own command beside them kept.
 """
 import json
 import os
@@ -25,7 +27,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
 from labfleet_testing import REPO, ansible_env, connection  # noqa: E402  pylint: disable=wrong-import-position
 
-HOST = "lifecycle"
+# the container: Molecule's, or a throwaway one of your own prepared with molecule/lifecycle/prepare.yml
+HOST = os.environ.get("LABFLEET_LIFECYCLE_HOST", "lifecycle")
 ROOT = "/opt/uv"
 PLAYBOOK = os.path.join(REPO, "molecule", "lifecycle", "converge.yml")
 ARTIFACTS = os.environ.get("LABFLEET_ARTIFACTS", "/var/cache/labfleet-uv/artifacts")
@@ -423,3 +426,26 @@ def test_10_absent_gives_back_the_first_tree_and_keeps_the_admins_python():
     again = converge(shared_python_state="absent")
     assert_ok(again)
     assert changed_count(again) == 0
+
+
+def test_11_absent_with_a_command_directory_takes_its_commands_and_links_and_keeps_the_admins():
+    """Commands and links outside the root (shared_python_command_dir): check mode names them and changes nothing;
+    the removal takes them and gives back the first tree, the admin's own command beside them kept."""
+    sh("printf '#!/bin/sh\\necho mine\\n' > /usr/local/sbin/admins-tool && chmod 0755 /usr/local/sbin/admins-tool")
+    before = snapshot()
+    assert_ok(converge(shared_python_command_dir="/usr/local/sbin"))
+    assert sh("readlink /usr/local/sbin/uv").stdout.strip() == ROOT + "/bin/uv"
+    assert sh("test -f /usr/local/sbin/python3", check=False).returncode == 0
+    checked = subprocess.run(converge_cmd(shared_python_state="absent", shared_python_command_dir="/usr/local/sbin")
+                             + ["--check", "--diff"], cwd=REPO, env=ansible_env(), capture_output=True, text=True,
+                             check=False)
+    assert_ok(checked)
+    for path in ("/usr/local/sbin/uv", "/usr/local/sbin/python3", ROOT + " and everything under it"):
+        assert "remove " + path in checked.stdout, checked.stdout[-4000:]
+    assert "/usr/local/sbin/admins-tool" not in checked.stdout
+    assert sh("test -L /usr/local/sbin/uv && test -d %s" % ROOT, check=False).returncode == 0
+    assert_ok(converge(shared_python_state="absent", shared_python_command_dir="/usr/local/sbin"))
+    after = snapshot()
+    changed = sorted(p for p in set(before) | set(after) if before.get(p) != after.get(p))
+    assert changed == [], changed[:20]
+    sh("rm /usr/local/sbin/admins-tool")

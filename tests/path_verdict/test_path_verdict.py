@@ -331,6 +331,115 @@ def test_host_verdicts_and_failures(verdicts):
                 assert ctx[user, context]["status"] == "probed", ctx[user, context]
 
 
+# which-python, the user's own answer: the contexts and words it shares with path_info, and what must agree
+WHICH_CONTEXTS = ("login", "interactive", "cron")
+WHICH_WORDS = ("python", "python3", "pip", "uv")
+WHICH_FIELDS = ("status", "won", "kind", "resolved", "realpath", "provider", "runs", "prefix", "version", "fault")
+
+
+def which_python_in_login_shell(host, user, timeout=240):
+    """user's `which-python --json`, typed into their own login shell in a real terminal (nushell's REPL in an
+    answering one), saved to a file that root reads back."""
+    out = "/tmp/which-python-%s.json" % user
+    host.run("rm -f %s" % out)
+    # tina's ~/.tcshrc resets PATH: the shared directories are off it, so she types the command's full path
+    line = "%swhich-python --json --timeout %d" % ("/opt/uv/venv/bin/" if user == "tina" else "", timeout)
+    if os.path.basename(host.user(user).shell) == "nu":
+        in_nu_terminal(host, "su -l %s" % user, ["%s | save -f %s" % (line, out)])
+    else:
+        in_terminal(host, "su -l %s" % user, "%s > %s" % (line, out))
+    found = host.file(out)
+    assert found.exists, "%s's which-python wrote nothing" % user
+    return json.loads(found.content_string)
+
+
+def as_user(value, rep, user):
+    """path_info's answer for a twin is its probed account's: that account's home read as the twin's."""
+    if isinstance(value, str):
+        return value.replace("/home/%s/" % rep, "/home/%s/" % user)
+    if isinstance(value, dict):
+        return dict((k, as_user(v, rep, user)) for k, v in value.items())
+    return value
+
+
+def which_python_answers(verdicts):
+    """{(host, user): which-python's answer} for every account both hosts report, run three at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+    pairs = [(name, user) for name in (OK, SHADOWED) for user in verdicts[name]["summary"]["users"]]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        answers = list(pool.map(lambda p: which_python_in_login_shell(target(p[0]), p[1]), pairs))
+    return dict(zip(pairs, answers))
+
+
+@pytest.fixture(scope="session")
+def which_answers(verdicts):
+    return which_python_answers(verdicts)
+
+
+def test_which_python_agrees_with_path_info_for_every_user_and_context(verdicts, which_answers):
+    compared = {}
+    for (name, user), ans in sorted(which_answers.items()):
+        assert ans["user"] == user and sorted(c["context"] for c in ans["contexts"]) == sorted(WHICH_CONTEXTS)
+        # a trace cut short by the time limit would drop an origin: every answer here had all its time
+        assert ans["out_of_time"] is False, (name, user, ans["seconds"])
+        mine = dict(((r["context"], r["command"]), r) for r in ans["results"])
+        rep = probed_as(verdicts, name, user)
+        for context in WHICH_CONTEXTS:
+            for word in WHICH_WORDS:
+                admin = as_user(result(verdicts, name, user, context, word), rep, user)
+                own = mine[context, word]
+                # a probe that gave no answer on either side is no agreement: fails here, never skipped
+                assert "error" not in (admin["status"], own["status"]), (name, user, context, word, admin, own)
+                for field in WHICH_FIELDS:
+                    assert own.get(field) == admin.get(field), (name, user, context, word, field, own, admin)
+                assert own.get("shadow") == admin.get("shadow"), (name, user, context, word, own, admin)
+                if not own["won"]:
+                    assert own["fix"], own
+                compared.setdefault(ans["shell"], 0)
+                compared[ans["shell"]] += 1
+    # every kind of login shell of the scenario was compared (fish, tcsh and nushell users included)
+    assert set(compared) >= {"/bin/bash", "/bin/sh", "/usr/bin/zsh", "/usr/bin/fish", "/usr/bin/tcsh",
+                             "/usr/local/bin/nu"}, compared
+
+
+def test_which_python_names_the_origin_and_the_usual_fix(which_answers):
+    def fix(user, context="login", word="python"):
+        found = [r for r in which_answers[SHADOWED, user]["results"] if (r["context"], r["command"]) == (context, word)]
+        return found[0]
+
+    assert fix("dave")["shadow"]["origin"].startswith("/home/dave/.profile:")
+    assert "/opt/foreign/bin" in fix("dave")["fix"] and 'PATH="$PATH:/opt/foreign/bin"' in fix("dave")["fix"]
+    assert fix("erin", "interactive")["fix"].startswith("delete the alias python at /home/erin/.bashrc:")
+    assert fix("hank")["fix"].startswith("/home/hank/bin/python is your own, and /home/hank/.profile:")
+    assert fix("gina")["fix"] == "delete the function python at /home/gina/.zshrc"
+    assert "fish_add_path --append /opt/foreign/bin" in fix("fred")["fix"]
+    assert fix("alice", "cron")["fix"].startswith("cron starts your jobs with PATH=/usr/bin:/bin")
+    assert fix("dave", "cron")["won"]
+    assert "PATH reset" in fix("tina")["fix"] and "set path = ($path" in fix("tina")["fix"]
+    for ans in which_answers.values():
+        assert set(ans["not_probed"]) == {"ssh", "sudo", "sudo_login", "systemd"}
+
+
+def test_which_python_is_bounded_by_its_timeout_whatever_a_profile_does():
+    """A ~/.profile that never ends and leaves a detached process behind: the answer comes within the timeout (and
+    python's own start), says so, and nothing of the user's is left running."""
+    host = target(OK)
+    host.run_test("id -u slowpoke >/dev/null 2>&1 || useradd --create-home --shell /bin/bash slowpoke")
+    try:
+        host.run_test("printf '%s\\n' 'setsid sleep 1000 &' 'sleep 1000' >> /home/slowpoke/.profile")
+        start = time.monotonic()
+        r = host.run("su slowpoke -s /bin/sh -c '/opt/uv/venv/bin/which-python --json --timeout 6'")
+        took = time.monotonic() - start
+        assert r.rc == 1, r.stdout + r.stderr
+        ans = json.loads(r.stdout)
+        status = dict((c["context"], c["status"]) for c in ans["contexts"])
+        assert status["login"] == status["interactive"] == "error", ans["contexts"]
+        assert took < 6 + 5, took
+        assert host.run("pgrep -u slowpoke").stdout == ""
+    finally:
+        host.run("userdel -rf slowpoke")
+
+
 class Cells(html.parser.HTMLParser):
     """host -> context -> attributes of its cell, from the DOM Chromium rendered."""
 

@@ -3,8 +3,8 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.labfleet.uv.plugins.filter.uv_sources import (
-    pypi_uv_wheel, python_archive_info, python_archive_versions, python_downloads_json, python_fetch_list,
-    python_transfers, uv_asset, uv_platform,
+    pypi_uv_wheel, python_archive_info, python_archive_versions, python_fetch_list,
+    uv_asset, uv_platform,
 )
 
 
@@ -54,26 +54,6 @@ def test_python_archive_info(name, key, family, libc, build, series):
 def test_python_archive_info_refuses_other_names(name):
     with pytest.raises(AnsibleFilterError, match="not a CPython archive name"):
         python_archive_info(name)
-
-
-def test_python_downloads_json_from_stat_results():
-    sha = "a" * 64
-    entries = python_downloads_json(
-        [{"path": "/d/cpython-3.11.2-linux-x86_64-gnu.tar.gz", "checksum": sha},
-         {"filename": "cpython-3.13.1+20241206-armv7-unknown-linux-gnueabihf-install_only.tar.gz", "sha256": sha}],
-        "file:///opt/uv/downloads/python/")
-    assert entries["cpython-3.11.2-linux-x86_64-gnu"] == {
-        "name": "cpython", "arch": {"family": "x86_64", "variant": None}, "os": "linux", "libc": "gnu",
-        "major": 3, "minor": 11, "patch": 2, "prerelease": "", "variant": None, "sha256": sha,
-        "url": "file:///opt/uv/downloads/python/cpython-3.11.2-linux-x86_64-gnu.tar.gz"}
-    armv7 = entries["cpython-3.13.1-linux-armv7-gnueabihf"]
-    assert (armv7["arch"]["family"], armv7["libc"], armv7["build"]) == ("armv7", "gnueabihf", "20241206")
-    assert "version" not in entries  # uv rejects a top-level "version" key
-
-
-def test_python_downloads_json_needs_a_checksum():
-    with pytest.raises(AnsibleFilterError, match="no sha256"):
-        python_downloads_json([{"path": "cpython-3.11.2-linux-x86_64-gnu.tar.gz", "checksum": "abc"}], "file:///x")
 
 
 INDEX = {"info": {"version": "0.13.9"}, "releases": {"0.13.9": [
@@ -161,14 +141,6 @@ def test_python_archive_versions_once_each_with_prerelease():
         "/c/cpython-3.13.1+20241206-aarch64-unknown-linux-gnu-install_only.tar.gz",
         "cpython-3.14.0rc2-linux-x86_64-gnu.tar.gz",
     ]) == ["3.13.1", "3.14.0rc2"]
-
-
-def test_python_transfers_send_only_the_hosts_family():
-    archives = ["/c/cpython-3.13.1+20241206-x86_64-unknown-linux-gnu-install_only.tar.gz",
-                "/c/cpython-3.13.1+20241206-aarch64-unknown-linux-gnu-install_only.tar.gz"]
-    assert python_transfers(archives, "aarch64", "/opt/uv/downloads/python/") == [
-        dict(src=archives[1],
-             dest="/opt/uv/downloads/python/cpython-3.13.1+20241206-aarch64-unknown-linux-gnu-install_only.tar.gz")]
 
 
 def test_uv_platform_explains_an_armv6_pi():

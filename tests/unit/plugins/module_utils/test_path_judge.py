@@ -5,7 +5,7 @@ import pwd
 
 import pytest
 
-from ansible_collections.labfleet.uv.plugins.module_utils._path_judge import Judge, counts_against
+from ansible_collections.labfleet.uv.plugins.module_utils._path_judge import counts_against, faults, loss_fault
 
 VENV = "/opt/uv/venv"
 PARAMS = dict(venv_path=VENV, python_install_dir="/opt/uv/python", python_bin_dir="/opt/uv/python-bin",
@@ -115,7 +115,7 @@ def test_whose_fault_a_loss_is(home, case, res, path, default, fault, evidence):
         return value
 
     res = place(res)
-    got = Judge(PARAMS).fault(res, account(home["home"]), path, default)
+    got = loss_fault(res, account(home["home"]), path, default)
     assert got[0] == fault, (case, got)
     assert place(evidence) in got[1], (case, got)
     # evidence names files, never the user: a twin's copy gets its own home swapped in and reads right
@@ -124,14 +124,14 @@ def test_whose_fault_a_loss_is(home, case, res, path, default, fault, evidence):
 
 def test_roots_losses_are_always_the_systems(home):
     res = lost("path_entry", "/root/bin", "/root/.bashrc:3", kind="file", resolved="/root/bin/python")
-    assert Judge(PARAMS).fault(res, account("/root", uid=0, name="root"))[0] == "system"
+    assert loss_fault(res, account("/root", uid=0, name="root"))[0] == "system"
 
 
 def test_a_file_in_a_home_the_user_does_not_own_is_not_theirs(home):
     shared = os.path.join(home["tmp"], "shared")       # root's (or the tester's), not the user's
     res = lost("path_entry", shared + "/bin", shared + "/.profile:4", kind="file", resolved=shared + "/bin/python")
     other = UID + 1
-    assert Judge(PARAMS).fault(res, account(shared, uid=other))[0] == "system"
+    assert loss_fault(res, account(shared, uid=other))[0] == "system"
 
 
 def test_faults_marks_lost_and_errored_results_and_reads_each_contexts_path(home):
@@ -144,7 +144,7 @@ def test_faults_marks_lost_and_errored_results_and_reads_each_contexts_path(home
     ]
     contexts = [dict(user="mallory", context="cron", path=["/usr/bin", "/bin"]),
                 dict(user="mallory", context="login", path=[h + "/bin", VENV + "/bin"])]
-    Judge(PARAMS).faults(results, contexts, [account(h)], dict(cron=["/usr/bin", "/bin"]))
+    faults(results, contexts, [account(h)], dict(cron=["/usr/bin", "/bin"]))
     # sudo reads no file of the user's: a probe there that gave no answer is the system's
     assert [r.get("fault") for r in results] == ["user", "system", None, "system"]
 
@@ -173,7 +173,7 @@ def probed(user, context, shell="/bin/bash"):
 def test_a_probe_without_an_answer_is_the_users_only_where_the_same_shell_finished_for_another(
         home, context, others, uid, fault):
     result, meta = probe_error("mallory", context)
-    Judge(PARAMS).faults([result], [meta] + others, [account(home["home"], uid=uid)], {})
+    faults([result], [meta] + others, [account(home["home"], uid=uid)], {})
     assert result["fault"] == fault, result["fault_evidence"]
     if fault == "user":
         assert "alice" in result["fault_evidence"] and "/bin/bash" in result["fault_evidence"]
@@ -205,7 +205,7 @@ def test_a_loss_whose_startup_files_made_another_path_when_traced_is_the_users(h
     res = lost("path_entry", "/usr/bin", "/etc/profile:7", kind="file", resolved="/usr/bin/python3")
     contexts = [dict(user="mallory", context="login", status="probed", shell="/bin/bash",
                      path=["/usr/bin", "/bin", VENV + "/bin"], traced_path=[VENV + "/bin", "/usr/bin", "/bin"])]
-    Judge(PARAMS).faults([res], contexts, [account(h, uid=uid)], {})
+    faults([res], contexts, [account(h, uid=uid)], {})
     assert res["fault"] == fault, res["fault_evidence"]
     if fault == "user":
         assert "when traced" in res["fault_evidence"]

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from ansible_collections.labfleet.uv.plugins.module_utils._path_shells import (
-    CshShell, FishShell, NuShell, Shell, parse_probe, shell_for)
+    CshShell, FishShell, NuShell, PosixShell, parse_probe, shell_for)
 
 
 def test_each_shell_path_gets_its_family():
@@ -126,8 +126,8 @@ def test_only_bash_zsh_and_fish_trace_and_the_others_say_so():
                                                "/usr/bin/tcsh", "/usr/bin/nu")] == [True, True, True, False, False, False]
     assert "~/.tcshrc" in CshShell("/usr/bin/tcsh").untraced_note()
     assert "config.nu" in NuShell("/usr/bin/nu").untraced_note()
-    assert "dash cannot trace" in Shell("/bin/dash").untraced_note()
-    assert Shell("/bin/bash").untraced_note() == ""
+    assert "dash cannot trace" in shell_for("/bin/dash").untraced_note()
+    assert shell_for("/bin/bash").untraced_note() == ""
 
 
 def test_tcsh_starts_as_a_login_shell_through_argv0_and_reads_the_probe_as_input():
@@ -138,7 +138,7 @@ def test_tcsh_starts_as_a_login_shell_through_argv0_and_reads_the_probe_as_input
 
 
 @pytest.mark.parametrize("shell,word,quoted", [
-    (Shell, "/opt/it's", "'/opt/it'\\''s'"),
+    (PosixShell, "/opt/it's", "'/opt/it'\\''s'"),
     (FishShell, "/opt/it's\\x", "'/opt/it\\'s\\\\x'"),
     (CshShell, "/opt/a b", "'/opt/a b'"),
     (NuShell, "/opt/a b\\c", "'/opt/a b\\c'"),
@@ -160,7 +160,7 @@ def test_nu_refuses_what_it_cannot_quote():
 
 
 # each shell without the machine's own startup files (fish --no-config, tcsh -f)
-SHELLS = [("/bin/sh", Shell, []), ("/usr/bin/fish", FishShell, ["--no-config"]), ("/usr/bin/tcsh", CshShell, ["-f"]),
+SHELLS = [("/bin/sh", PosixShell, []), ("/usr/bin/fish", FishShell, ["--no-config"]), ("/usr/bin/tcsh", CshShell, ["-f"]),
           ("/usr/local/bin/nu", NuShell, ["-n"])]
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from ansible_collections.labfleet.uv.plugins.module_utils import _path_twins
 from ansible_collections.labfleet.uv.plugins.module_utils._path_twins import (
-    HOME_STARTUP, KeptApart, Twins, as_twin, read_regular)
+    HOME_STARTUP, KeptApart, Twins, as_twin, read_regular, sudoers_from_files_only)
 
 SKEL_PROFILE = 'if [ -d "$HOME/bin" ] ; then\n    PATH="$HOME/bin:$PATH"\nfi\n'
 # what Debian's /etc/skel holds that matters here: .profile sources .bashrc, which sources ~/.bash_aliases
@@ -176,12 +176,12 @@ def test_sudo_is_asked_per_user_only_when_its_rules_come_from_elsewhere(monkeypa
     files = {"/etc/nsswitch.conf": b"passwd: files\nsudoers: files\n", "/etc/sudoers": b"%sudo ALL=(ALL:ALL) ALL\n",
              "/etc/sudoers.d": b""}
     monkeypatch.setattr(_path_twins, "walk_files", lambda path: [("", files[path])] if files.get(path) else [])
-    assert Twins.sudoers_from_files_only()
+    assert sudoers_from_files_only()
     files["/etc/sudoers.d"] = b"+lab-admins ALL=(ALL) ALL\n"                    # a netgroup
-    assert not Twins.sudoers_from_files_only()
+    assert not sudoers_from_files_only()
     files["/etc/sudoers.d"] = b""
     files["/etc/nsswitch.conf"] = b"sudoers: files sss\n"                       # rules from sssd
-    assert not Twins.sudoers_from_files_only()
+    assert not sudoers_from_files_only()
 
 
 # -- twins that can't lie: every file a shell reads at startup counts, to the byte ------------------------------------

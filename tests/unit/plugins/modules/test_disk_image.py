@@ -6,6 +6,7 @@ import pytest
 from ansible.module_utils import basic
 from .module_args import patch_module_args
 
+from ansible_collections.labfleet.uv.plugins.module_utils._disk_image import POLICY_RC_TEXT
 from ansible_collections.labfleet.uv.plugins.modules import disk_image
 
 MIB = 1024 * 1024
@@ -222,7 +223,7 @@ def test_unknown_partition_number_is_refused(monkeypatch, capsys, image, mnt):
 def test_unmount_deepest_first_removes_our_policy_and_detaches_loops(monkeypatch, capsys, image, mnt):
     policy = os.path.join(mnt, "usr/sbin/policy-rc.d")
     with open(policy, "w") as f:
-        f.write(disk_image.POLICY_RC_TEXT)
+        f.write(POLICY_RC_TEXT)
     mounted = findmnt("/", mnt, mnt + "/boot/firmware", mnt + "/proc", mnt + "/sys", mnt + "/dev")
     result, ran = run(monkeypatch, capsys, dict(image=image, path=mnt, state="unmounted"), [
         (["findmnt", "--json", "--list", "--output", "TARGET,SOURCE"], 0, mounted),

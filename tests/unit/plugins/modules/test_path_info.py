@@ -14,7 +14,7 @@ from .module_args import patch_module_args
 from ansible_collections.labfleet.uv.plugins.module_utils import _path_judge as judge
 from ansible_collections.labfleet.uv.plugins.module_utils import _bounded_run, _path_contexts
 from ansible_collections.labfleet.uv.plugins.module_utils._bounded_run import MARK
-from ansible_collections.labfleet.uv.plugins.module_utils._path_shells import Shell
+from ansible_collections.labfleet.uv.plugins.module_utils._path_shells import shell_for
 from ansible_collections.labfleet.uv.plugins.modules import path_info
 
 
@@ -35,7 +35,7 @@ from ansible_collections.labfleet.uv.plugins.modules import path_info
     ("python not found", 1, "not_found", ""),
 ])
 def test_parse_type_of_each_shell(line, rc, kind, value):
-    assert Shell("/bin/bash").parse_type([line], rc) == (kind, value)
+    assert shell_for("/bin/bash").parse_type([line], rc) == (kind, value)
 
 
 def test_parse_trace_finds_path_assignments_and_aliases_with_file_and_line():
@@ -51,7 +51,7 @@ def test_parse_trace_finds_path_assignments_and_aliases_with_file_and_line():
         "+/tmp/x/probe.sh:2: PATH=/not/counted",
         "noise from a startup file",
     ])
-    assignments, aliases = Shell("/bin/bash").parse_trace(stderr, probe, "/home/a", "tok")
+    assignments, aliases = shell_for("/bin/bash").parse_trace(stderr, probe, "/home/a", "tok")
     assert [w for w, dummy in assignments] == ["/etc/profile:7", "/etc/profile.d/labfleet-uv.sh:24",
                                                "/home/a/.bashrc:116", "/home/c/.zshrc:3"]
     assert assignments[-1][1] == ["/opt/zz", "/opt/uv/venv/bin", "/usr/bin"]

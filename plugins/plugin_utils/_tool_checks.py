@@ -2,7 +2,9 @@
 # Copyright: labfleet.uv contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Filter that checks a list of uv tools on the controller, with the same rules as labfleet.uv.uv_tool."""
+# PRIVATE plugin_util of the labfleet.uv collection: not a public API, it may change without notice.
+"""A list of uv tools checked on the controller with the same rules as labfleet.uv.uv_tool (filter
+shared_python_problems)."""
 
 from __future__ import annotations
 
@@ -35,8 +37,3 @@ def tool_problems(tools, variable="shared_python_tools"):
             problems.append("%s: state %r of %s is not one of %s" % (where, tool.get("state"), tool["name"],
                                                                      ", ".join(STATES)))
     return problems
-
-
-class FilterModule(object):
-    def filters(self):
-        return dict(tool_problems=tool_problems)

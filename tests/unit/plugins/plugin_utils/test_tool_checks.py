@@ -1,5 +1,5 @@
-"""tool_problems: the controller-side check of shared_python_tools, with uv_tool's own rules."""
-from ansible_collections.labfleet.uv.plugins.filter.uv_tools import tool_problems
+"""plugin_utils._tool_checks: the controller-side check of shared_python_tools, with uv_tool's own rules."""
+from ansible_collections.labfleet.uv.plugins.plugin_utils._tool_checks import tool_problems
 
 
 def test_good_tools_have_no_problems():
