@@ -232,43 +232,34 @@ class Context(object):
 
 
 class UserShellContext(Context):
-    """The login environment (su -l: PAM, login.defs) starting the user's passwd shell as the subclass says."""
+    """The login environment (su -l: PAM, login.defs) starting the user's passwd shell as the subclass says: how
+    (its words, %(shell)s the shell's path) and shell_argv."""
 
     traced = True
+    how = None
 
     def start(self, pw, trace):
         info, sh = self.info, self.info.shell_of(pw)
         env_words, flags = sh.trace_setup(info.tmp, info.token) if trace else ([], [])
         argv = info.su_argv(pw, env_words, self.shell_argv(sh, info.probe_file(sh), flags))
-        return dict(method="%s; %s" % (info.login_words(pw), self.how(sh)), shell=sh.path), argv
+        how = self.how % dict(shell=sh.path)
+        return dict(method="%s; %s" % (info.login_words(pw), how), shell=sh.path), argv
 
 
 class LoginContext(UserShellContext):
     """The user's shell as an interactive login shell."""
 
     name = "login"
-
-    @staticmethod
-    def shell_argv(sh, probe_file, flags):
-        return sh.login_argv(probe_file, flags)
-
-    @staticmethod
-    def how(sh):
-        return "%s -l -i" % sh.path
+    how = "%(shell)s -l -i"
+    shell_argv = staticmethod(lambda sh, probe_file, flags: sh.login_argv(probe_file, flags))
 
 
 class InteractiveContext(UserShellContext):
     """The user's shell started again, interactive and not a login shell (a terminal in a desktop session)."""
 
     name = "interactive"
-
-    @staticmethod
-    def shell_argv(sh, probe_file, flags):
-        return sh.interactive_argv(probe_file, flags)
-
-    @staticmethod
-    def how(sh):
-        return "%s -l; then %s -i" % (sh.path, sh.path)
+    how = "%(shell)s -l; then %(shell)s -i"
+    shell_argv = staticmethod(lambda sh, probe_file, flags: sh.interactive_argv(probe_file, flags))
 
 
 class SshContext(Context):

@@ -17,6 +17,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 
+from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.labfleet.uv.plugins.module_utils._command_output import printed, read_command
 # is_minor: path_info imports it from here
 from ansible_collections.labfleet.uv.plugins.module_utils._generations import (  # noqa: F401 pylint: disable=unused-import
@@ -256,6 +257,15 @@ class UvRunner(object):
         """The patch uv's link of `minor` for this host's platform points at ('3.11.2'), or None."""
         return installed_patch(self.python_install_dir, minor, self.python_platform)
 
+    def required_patch(self, minor):
+        """installed_patch(minor), failing the module (naming its option python) when that CPython is not
+        installed: a generation is built on an installed patch."""
+        patch = self.installed_patch(minor)
+        if patch is None:
+            self.module.fail_json(msg="CPython %s is not installed in %s (option python): install it first, e.g. "
+                                      "with labfleet.uv.uv_python" % (minor, self.python_install_dir))
+        return patch
+
     def in_python_dir(self, path, version, patches=False):
         """Whether path lies in uv's directory of CPython `version` for this host's platform: the link
         cpython-<version>-<platform> (a venv's home), or with patches=True also a cpython-<version>.<patch>-<platform>
@@ -417,3 +427,24 @@ def read_uv_version(module, path):
     if not os.path.isfile(path):
         return None
     return run_uv_version(module, path)[0]
+
+
+def part_module(spec, problem_of):
+    """The AnsibleModule of a part run on its own (uv_python, uv_venv, uv_tool): uv's common options and the part's
+    spec, and the part's checks (problem_of its params: a message naming the option, or None) refused before
+    anything on the host is read."""
+    module = AnsibleModule(argument_spec=dict(UV_COMMON_ARGS, **spec), supports_check_mode=True)
+    problem = problem_of(module.params)
+    if problem:
+        module.fail_json(msg=problem)
+    return module
+
+
+class LockedPart(object):
+    """A part of the host run on its own, by its module (uv_python, uv_venv, uv_tool): its apply() under the host
+    lock, whose result is the module's."""
+
+    def run(self):
+        with host_lock(self.module):
+            result = self.apply()
+        self.module.exit_json(**result)

@@ -12,7 +12,7 @@ import os
 
 from ansible_collections.labfleet.uv.plugins.module_utils._command_output import json_printed, read_command
 from ansible_collections.labfleet.uv.plugins.module_utils._trust import why_untrusted
-from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner, host_lock
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import LockedPart, UvRunner
 from ansible_collections.labfleet.uv.plugins.module_utils._generations import (
     MINOR_LINK_RE, PATCH_DIR_RE, children, is_minor, pinned_homes)
 
@@ -111,7 +111,7 @@ def newest_by_minor(entries):
     return newest
 
 
-class InstalledPythons(object):
+class InstalledPythons(LockedPart):
     """The managed CPythons installed on this host's platform, as uv lists them or the install directories show
     them, and whether each answers as itself."""
 
@@ -333,11 +333,6 @@ class PythonInstaller(InstalledPythons):
                 self.default, self.uv.python_bin_dir, self.default,
                 " (replacing %s, not uv's)" % ", ".join(sorted(foreign)) if foreign else ""))
         return lines
-
-    def run(self):
-        with host_lock(self.module):
-            result = self.apply()
-        self.module.exit_json(**result)
 
     def apply(self):
         """Carry out the plan (check mode: say what it would do); the caller holds the host lock. Returns the

@@ -15,7 +15,7 @@ from ansible_collections.labfleet.uv.plugins.module_utils._files import read_reg
 from ansible_collections.labfleet.uv.plugins.module_utils._input_checks import requirement_specs
 from ansible_collections.labfleet.uv.plugins.module_utils._trust import why_untrusted
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_python import base_problem
-from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner, host_lock
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import LockedPart, UvRunner
 from ansible_collections.labfleet.uv.plugins.module_utils._generations import (
     is_minor, tool_environments, tool_generation)
 from ansible_collections.labfleet.uv.plugins.module_utils._sweep import Sweep, environments_findings, link_into, scan
@@ -134,7 +134,7 @@ def wanted_tools(module, tools):
     return wanted
 
 
-class InstalledTools(object):
+class InstalledTools(LockedPart):
     """The global tools' environments in the tool dir as they are: what uv lists (or their receipts show), which do
     not count as present, the commands left of them, and their sweep."""
 
@@ -346,11 +346,6 @@ class ToolManager(InstalledTools):
             self.module.fail_json(msg="uv failed (rc=%d): %s" % (rc, (err or out).strip()), cmd=args, rc=rc,
                                   stdout=out, stderr=err)
         return True
-
-    def run(self):
-        with host_lock(self.module):
-            result = self.apply()
-        self.module.exit_json(**result)
 
     def apply(self):
         """Carry out the plan (check mode: say what it would do); the caller holds the host lock. Returns the

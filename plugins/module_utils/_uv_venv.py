@@ -13,7 +13,7 @@ import stat
 from ansible_collections.labfleet.uv.plugins.module_utils._command_output import printed
 from ansible_collections.labfleet.uv.plugins.module_utils._files import write_atomically
 from ansible_collections.labfleet.uv.plugins.module_utils._input_checks import requirement_specs
-from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner, host_lock
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import LockedPart, UvRunner
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_python import base_problem, python_answer_problem
 from ansible_collections.labfleet.uv.plugins.module_utils._generations import (
     is_minor, looks_like_venv, read_pyvenv_cfg)
@@ -54,7 +54,7 @@ def package_changes(text):
     return [line.strip() for line in (text or "").splitlines() if line.startswith((" + ", " - ", " ~ "))]
 
 
-class SharedVenv(object):
+class SharedVenv(LockedPart):
     """The shared venv: whether it must be (re)made or seeded, which packages would change, and doing it."""
 
     def __init__(self, module, path, python, seed=False, packages=(), requirements=None, files=(), uv=None):
@@ -183,11 +183,6 @@ class SharedVenv(object):
         lines += ["%s in %s" % (change, self.path) for change in packages]
         return lines + ["file %s in %s" % (name, self.path)
                         for name in ([f["path"] for f in self.files] if create else self.files_differing())]
-
-    def run(self):
-        with host_lock(self.module):
-            result = self.apply()
-        self.module.exit_json(**result)
 
     def apply(self):
         """Carry out the plan (check mode: say what it would do); the caller holds the host lock. Returns the

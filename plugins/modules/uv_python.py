@@ -98,17 +98,13 @@ commands:
   elements: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, UvRunner
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner, part_module
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_python import PYTHON_ARGS, PythonInstaller, pythons_problem
 
 
 def main():
-    module = AnsibleModule(argument_spec=dict(UV_COMMON_ARGS, **PYTHON_ARGS), supports_check_mode=True)
+    module = part_module(PYTHON_ARGS, pythons_problem)
     p = module.params
-    problem = pythons_problem(p)
-    if problem:
-        module.fail_json(msg=problem)
     if not module.check_mode:
         UvRunner(module).require()
     PythonInstaller(module, p["versions"], p["default"], p["force"], p["upgrade"], p["venvs"]).run()

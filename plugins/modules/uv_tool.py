@@ -96,28 +96,21 @@ commands:
   elements: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, UvRunner
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner, part_module
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_tool import TOOL_ARGS, ToolManager, tools_python_problem
 
 
 def main():
-    argument_spec = dict(UV_COMMON_ARGS)
-    argument_spec.update(
+    module = part_module(dict(
         tools=dict(type="list", elements="dict", required=True, options=TOOL_ARGS),
         python=dict(type="str", required=True),
         generation=dict(type="bool", default=False),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    problem = tools_python_problem(module.params["python"])
-    if problem:
-        module.fail_json(msg=problem)
+    ), lambda p: tools_python_problem(p["python"]))
     if not module.check_mode:
         uv = UvRunner(module)
         uv.require()
-        if module.params["generation"] and uv.installed_patch(module.params["python"]) is None:
-            module.fail_json(msg="CPython %s is not installed in %s (option python): install it first, e.g. with "
-                                 "labfleet.uv.uv_python" % (module.params["python"], module.params["python_install_dir"]))
+        if module.params["generation"]:
+            uv.required_patch(module.params["python"])
     ToolManager(module, module.params["tools"], module.params["python"], module.params["generation"]).run()
 
 

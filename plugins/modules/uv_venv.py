@@ -88,18 +88,14 @@ commands:
 
 import os
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, UvRunner
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import UvRunner, part_module
 from ansible_collections.labfleet.uv.plugins.module_utils._uv_venv import VENV_ARGS, SharedVenv, venv_problem
 from ansible_collections.labfleet.uv.plugins.module_utils._generations import venv_generation
 
 
 def main():
-    module = AnsibleModule(argument_spec=dict(UV_COMMON_ARGS, **VENV_ARGS), supports_check_mode=True)
+    module = part_module(VENV_ARGS, venv_problem)
     p = module.params
-    problem = venv_problem(p)
-    if problem:
-        module.fail_json(msg=problem)
     if p["requirements"] and not os.path.isfile(p["requirements"]) and not module.check_mode:
         module.fail_json(msg="requirements file %s does not exist on the target" % p["requirements"])
     if not module.check_mode:
@@ -110,9 +106,7 @@ def main():
         if patch is None and module.check_mode:
             module.exit_json(changed=True, path="%s-%s.*" % (p["path"].rstrip("/"), p["python"]),
                              msg="CPython %s is not installed yet: its venv generation would be built" % p["python"])
-        if patch is None:
-            module.fail_json(msg="CPython %s is not installed in %s (option python): install it first, e.g. with "
-                                 "labfleet.uv.uv_python" % (p["python"], p["python_install_dir"]))
+        patch = patch or UvRunner(module).required_patch(p["python"])
         path, python = venv_generation(p["path"], patch), patch
     SharedVenv.from_options(module, p, path, python).run()
 

@@ -87,3 +87,22 @@ def role_values(settings, part):
     if not isinstance(settings, dict):
         raise ValueError("shared_python_values takes the role's settings as a dict, got %r" % (settings,))
     return PARTS[part](settings)
+
+
+def part_options(settings, spec, prefix, given):
+    """A host part's options (its argument spec's names) from the role's settings: each option from the setting
+    prefix + name (shared_python_venv_seed for the venv's seed) unless given (what the role works out itself, such
+    as the venv's files). A new option of the part needs only its setting, declared in the role's argument spec."""
+    if not isinstance(settings, dict):
+        raise ValueError("shared_python_part_options takes the role's settings as a dict, got %r" % (settings,))
+    unknown = sorted(set(given) - set(spec))
+    if unknown:
+        raise ValueError("shared_python_part_options: %s not among the part's options (%s)"
+                         % (", ".join(unknown), ", ".join(sorted(spec))))
+    options = {}
+    for name in spec:
+        if name in given:
+            options[name] = given[name]
+        elif prefix + name in settings:
+            options[name] = settings[prefix + name]
+    return options

@@ -9,16 +9,13 @@ import pytest
 from ansible_collections.labfleet.uv.plugins.filter.host_layout import host_layout
 from ansible_collections.labfleet.uv.plugins.lookup.which_python_engine import MODULE_UTILS, engine_sources
 from ansible_collections.labfleet.uv.plugins.module_utils import _which_python as wp
+from ansible_collections.labfleet.uv.tests.unit.plugins.filter.test_host_layout import SETTINGS as HOST_LAYOUT_SETTINGS
 
 SETTINGS = dict(venv_path="/opt/uv/venv", expect="venv", uv_path="/opt/uv/bin/uv", python_install_dir="/opt/uv/python",
                 python_bin_dir="/opt/uv/python-bin")
-LAYOUT = dict(
-    root="/opt/uv", uv_bin_dir="/opt/uv/bin", download_dir="/opt/uv/downloads", python_install_dir="/opt/uv/python",
-    python_bin_dir="/opt/uv/python-bin", tool_dir="/opt/uv/tools", tool_bin_dir="/opt/uv/tool-bin", command_dir="",
-    cache_dir="/opt/uv/cache", uv_config_path="/etc/uv/uv.toml", venv_enabled=True, venv_path="/opt/uv/venv",
-    pip_guard=False, default_version="3.13", profile_path="/etc/profile.d/labfleet-uv.sh", profile_name="labfleet-uv",
-    fish_profile=False, nu_profile=False, zsh_profile=False, csh_profile=False,
-    requirements_path="/opt/uv/requirements.txt", marker="Managed")
+# host_layout's test settings, without the optional shell files and pip guards
+LAYOUT = dict(HOST_LAYOUT_SETTINGS, pip_guard=False, fish_profile=False, nu_profile=False, zsh_profile=False,
+              csh_profile=False)
 TEXTS = dict(uv_toml="toml", pip_conf="pipconf", pip_guard=[], shared_python_venv="spv", python_launcher=["a", "b", "c"],
              profile_sh="sh", profile_fish="fish", profile_nu="nu", profile_csh="csh", requirements=None,
              which_python=dict(command="#!cmd", engine={"_which_python": "w", "_path_judge": "j"}))

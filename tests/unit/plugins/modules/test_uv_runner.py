@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import stat
+import time
 
 import pytest
 from ansible.module_utils import basic
@@ -230,6 +231,14 @@ def hold(path, uid=None):
     os.close(ready_w)
     assert os.read(ready_r, 1) == b"1"
     os.close(ready_r)
+    # ready comes before the exec: wait until the holder is `sleep 60` (what the message names), 10 s at most
+    for _ in range(1000):
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            if f.read().split(b"\0")[0] == b"sleep":
+                break
+        time.sleep(0.01)
+    else:  # pragma: no cover
+        raise AssertionError("the lock holder %d never became sleep 60" % pid)
     return pid
 
 
