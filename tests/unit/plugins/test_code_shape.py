@@ -16,7 +16,7 @@ LIMITS = {ast.FunctionDef: 60, ast.AsyncFunctionDef: 60, ast.ClassDef: 200}
 
 
 def python_files():
-    for directory, _, names in sorted(os.walk(PLUGINS)):
+    for directory, dummy, names in sorted(os.walk(PLUGINS)):
         for name in sorted(names):
             if name.endswith(".py"):
                 yield os.path.join(directory, name)
