@@ -232,7 +232,7 @@ def hold(path, uid=None):
     assert os.read(ready_r, 1) == b"1"
     os.close(ready_r)
     # ready comes before the exec: wait until the holder is `sleep 60` (what the message names), 10 s at most
-    for _ in range(1000):
+    for dummy in range(1000):
         with open("/proc/%d/cmdline" % pid, "rb") as f:
             if f.read().split(b"\0")[0] == b"sleep":
                 break
