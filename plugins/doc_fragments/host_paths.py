@@ -20,6 +20,12 @@ options:
       owner: {type: str, description: Its owner's name.}
       group: {type: str, description: Its group's name.}
       mode: {type: str, description: Its octal mode such as C(0755).}
+      exact:
+        type: bool
+        default: false
+        description:
+          - The directory holds exactly what these options put in it (its directories, files and links); anything
+            else found in it is moved into the quarantine, as in the role's bin directories.
   files:
     description: Regular files that must exist with this content, owner, group and mode.
     type: list

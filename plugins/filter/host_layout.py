@@ -76,7 +76,8 @@ def which_python_engine(s, t):
     parts = WHICH_PYTHON_ENGINE.split("/")
     dirs = [posixpath.join(s["root"], *parts[:i]) for i in range(1, len(parts) + 1)]
     here = dirs[-1] + "/"
-    return ([dict(path=d, mode="0755", **ROOT_OWNED) for d in dirs],
+    # exact: whatever else appears in them (a module of someone's, a __pycache__) is swept out: users run this code
+    return ([dict(path=d, mode="0755", exact=True, **ROOT_OWNED) for d in dirs],
             [file(here + name + ".py", text) for name, text in sorted(w["engine"].items())])
 
 

@@ -121,6 +121,14 @@ class HostSweep(object):
         add(p["tool_bin_dir"], into_tools, into_tools)
         if p["command_dir"] and os.path.normpath(p["command_dir"]) in self.paths.own_directories():
             add(p["command_dir"], command_named, any_shape)
+        laid_out = commands | set(os.path.normpath(d["path"]) for d in p["directories"])
+
+        def in_layout(name, path, st):
+            return path in laid_out
+
+        for d in p["directories"]:
+            if d["exact"]:
+                add(d["path"], in_layout, any_shape)
         return found
 
     def sweep(self, only=None):

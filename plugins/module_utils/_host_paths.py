@@ -24,7 +24,8 @@ OWNED = dict(path=dict(type="path", required=True), owner=dict(type="str"), grou
 
 # the options of uv_state and uv_apply this part owns
 PATHS_ARGS = dict(
-    directories=dict(type="list", elements="dict", default=[], options=OWNED),
+    directories=dict(type="list", elements="dict", default=[],
+                     options=dict(OWNED, exact=dict(type="bool", default=False))),
     files=dict(type="list", elements="dict", default=[],
                options=dict(OWNED, content=dict(type="str"), sha1=dict(type="str"),
                             first=dict(type="bool", default=False),

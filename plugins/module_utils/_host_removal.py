@@ -121,12 +121,13 @@ class RemovalPlan(object):
         return not any(inside(path, root) for root in self.roots)
 
     def into_tree(self, path):
-        """Whether the link at path points into one of the role's trees (as written, or once resolved)."""
+        """Whether the link at path points into one of the role's trees as written (never once resolved: a link
+        of an admin's through a user's file into the tree is neither the role's nor to be removed)."""
         try:
-            targets = (link_target(path), os.path.realpath(path))
+            target = link_target(path)
         except OSError:
             return False
-        return any(inside(t, root) for t in targets for root in self.roots)
+        return any(inside(target, root) for root in self.roots)
 
     def system_dirs(self):
         """The directories outside the role's trees it writes commands and links into (not uv's configuration's)."""

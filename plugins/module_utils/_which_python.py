@@ -25,6 +25,8 @@ import json
 import os
 import pwd
 import re
+import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -59,16 +61,37 @@ class Refused(Exception):
 
 
 class UserSide(object):
-    """What _path_contexts asks of AnsibleModule (params, run_command, fail_json), for a user's own process."""
+    """What _path_contexts asks of AnsibleModule (params, run_command, fail_json), for a user's own process. Each
+    command is found on a fixed system PATH (never the caller's, which their startup files may have emptied), and
+    none outlives the run's timeout and a little grace: a startup file that stops the bounded runner (kill -STOP
+    $PPID) cannot hold the answer back."""
+
+    SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    GRACE = 3
 
     def __init__(self, params):
         self.params = params
+        self.deadline = time.monotonic() + params["timeout"] + self.GRACE
 
     def run_command(self, argv, environ_update=None, cwd=None, **dummy):
         env = dict(os.environ, **(environ_update or {}))
-        proc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              env=env, cwd=cwd, check=False)
-        return (proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
+        if "/" not in argv[0]:
+            argv = [shutil.which(argv[0], path=self.SYSTEM_PATH) or argv[0]] + list(argv[1:])
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env=env, cwd=cwd, start_new_session=True)
+        try:
+            out, err = proc.communicate(timeout=max(0.1, self.deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            # whatever it started in other sessions may still hold the pipes: not read again
+            proc.stdout.close()
+            proc.stderr.close()
+            proc.wait()
+            return (124, "", "which-python: timed out after %d s\n" % self.params["timeout"])
+        return (proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
 
     @staticmethod
     def fail_json(msg, **dummy):
@@ -289,8 +312,8 @@ def main(settings, argv=None):
     args = parser.parse_args(argv)
     if args.timeout < 2:
         parser.error("--timeout must be at least 2 seconds")
-    if os.geteuid() != os.getuid():
-        sys.stderr.write("which-python: refusing to run set-uid\n")
+    if os.geteuid() != os.getuid() or os.getegid() != os.getgid():
+        sys.stderr.write("which-python: refusing to run set-uid or set-gid\n")
         return 2
     try:
         ans = answer(settings, args.timeout)

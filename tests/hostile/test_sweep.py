@@ -6,6 +6,7 @@ is (never chowned into root's name), builds the venv and the tool environment ag
 nothing of anyone but root under /opt/uv; the run after changes nothing. A link an admin put where a directory of
 the role's belongs is replaced, never followed."""
 import re
+import shlex
 
 from hostile import as_user, changed_count, converge, converged, sh
 
@@ -92,3 +93,37 @@ def test_a_link_where_a_directory_of_the_role_belongs_is_replaced_not_followed()
     proc, dummy = converge(*NO_VERDICT)
     assert proc.returncode == 0 and changed_count(proc) == 0, proc.stdout[-6000:]
     sh("rm -r /srv/old-tool-bin")
+
+
+ENGINE = "/opt/uv/lib/which-python"
+ENGINE_UTILS = ENGINE + "/ansible_collections/labfleet/uv/plugins/module_utils"
+CANARY = "import os; open('/tmp/canary-%d' % os.getuid(), 'w').close()\n"
+
+
+def test_what_a_user_planted_beside_which_pythons_engine_is_swept_and_never_runs():
+    """A careless admin opens which-python's engine directories; mallory plants a module named like a standard one
+    (argparse) beside the engine and a compiled _path_judge in its __pycache__ (red team, session 15). No user's
+    which-python, root's included, runs them (the engine comes after the standard library, no bytecode is read
+    from a directory the role did not write), and the next run moves them into the quarantine."""
+    sh("rm -f /tmp/canary-*; chmod 0777 %s %s" % (ENGINE, ENGINE_UTILS))
+    as_user("mallory", " && ".join([
+        "printf %%s %s > %s/argparse.py" % (shlex.quote(CANARY), ENGINE),
+        "mkdir %s/__pycache__" % ENGINE_UTILS,
+        "printf %%s %s > %s/_extra.py" % (shlex.quote(CANARY), ENGINE_UTILS)]))
+    for user in ("alice", "root"):
+        run = "/opt/uv/venv/bin/which-python --json >/dev/null; echo rc=$?"
+        assert "rc=" in (as_user(user, run, check=False) if user != "root" else sh(run, check=False))
+    assert sh("ls /tmp | grep canary || true").strip() == ""
+
+    out = converged("--diff", *NO_VERDICT)
+    moved = quarantined(out)
+    for path in (ENGINE + "/argparse.py", ENGINE_UTILS + "/__pycache__", ENGINE_UTILS + "/_extra.py"):
+        assert path in moved, "%s not named in the quarantine:\n%s" % (path, out[-6000:])
+    assert sh("find %s ! -user root -o -perm /022 -o -name __pycache__ | head -5" % ENGINE) == ""
+    assert sh("stat -c '%%U %%a' %s %s" % (ENGINE, ENGINE_UTILS)).split() == ["root", "755", "root", "755"]
+    # which-python still answers, and the run after changes nothing
+    # (rc 1: alice's cron jobs do not get the shared python; 2 would be no answer)
+    assert re.search(r"rc=[01]\b", as_user("alice", "/opt/uv/venv/bin/which-python >/dev/null; echo rc=$?",
+                                             check=False))
+    proc, dummy = converge(*NO_VERDICT)
+    assert proc.returncode == 0 and changed_count(proc) == 0, proc.stdout[-3000:]

@@ -205,3 +205,16 @@ def test_without_the_lock_before_the_run_none_is_left_and_none_reported(host, ca
     result = run(capsys, params(host))
     assert _host_removal.LOCK_PATH not in [r["path"] for r in result["removed"]]
     assert not os.path.lexists(_host_removal.LOCK_PATH)
+
+
+def test_a_link_through_a_users_file_into_the_tree_is_not_the_roles(host, capsys):
+    """An admin's command links to a user's file, which the user points into the shared tree: the admin's link is
+    judged by what it says, not by where it ends up, and stays (red team, session 15)."""
+    users = os.path.join(host, "home", "mallory", "bin")
+    os.makedirs(users)
+    hers = link(os.path.join(users, "mtool"), os.path.join(host, "opt", "uv", "venv", "bin", "python"))
+    admins = link(os.path.join(host, "usr", "local", "bin", "mtool"), hers)
+    result = run(capsys, params(host))
+    assert not result.get("failed"), result
+    assert os.readlink(admins) == hers
+    assert not any(r["path"] == admins for r in result["removed"])
