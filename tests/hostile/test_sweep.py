@@ -123,7 +123,7 @@ def test_what_a_user_planted_beside_which_pythons_engine_is_swept_and_never_runs
     assert sh("stat -c '%%U %%a' %s %s" % (ENGINE, ENGINE_UTILS)).split() == ["root", "755", "root", "755"]
     # which-python still answers, and the run after changes nothing
     # (rc 1: alice's cron jobs do not get the shared python; 2 would be no answer)
-    assert re.search(r"rc=[01]\b", as_user("alice", "/opt/uv/venv/bin/which-python >/dev/null; echo rc=$?",
-                                             check=False))
+    answered = as_user("alice", "/opt/uv/venv/bin/which-python >/dev/null; echo rc=$?", check=False)
+    assert re.search(r"rc=[01]\b", answered), answered
     proc, dummy = converge(*NO_VERDICT)
     assert proc.returncode == 0 and changed_count(proc) == 0, proc.stdout[-3000:]
