@@ -25,9 +25,9 @@ import json
 import os
 import pwd
 import re
+import select
 import shutil
 import signal
-import subprocess
 import sys
 import time
 
@@ -77,21 +77,52 @@ class UserSide(object):
         env = dict(os.environ, **(environ_update or {}))
         if "/" not in argv[0]:
             argv = [shutil.which(argv[0], path=self.SYSTEM_PATH) or argv[0]] + list(argv[1:])
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env=env, cwd=cwd, start_new_session=True)
-        try:
-            out, err = proc.communicate(timeout=max(0.1, self.deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: a session of its own, stdin from /dev/null
             try:
-                os.killpg(proc.pid, signal.SIGKILL)
+                os.setsid()
+                os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+                os.dup2(out_w, 1)
+                os.dup2(err_w, 2)
+                if cwd:
+                    os.chdir(cwd)
+                os.execve(argv[0], argv, env)
+            finally:
+                os._exit(127)
+        os.close(out_w)
+        os.close(err_w)
+        out, err, finished = self.read_until_deadline(out_r, err_r)
+        if not finished:
+            try:
+                os.killpg(pid, signal.SIGKILL)
             except OSError:
                 pass
-            # whatever it started in other sessions may still hold the pipes: not read again
-            proc.stdout.close()
-            proc.stderr.close()
-            proc.wait()
+        status = os.waitpid(pid, 0)[1]
+        if not finished:
             return (124, "", "which-python: timed out after %d s\n" % self.params["timeout"])
-        return (proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
+        return (os.waitstatus_to_exitcode(status), out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
+
+    def read_until_deadline(self, out_r, err_r):
+        """(stdout, stderr, whether both ended before the deadline); the pipes closed after."""
+        chunks = {out_r: [], err_r: []}
+        reading = [out_r, err_r]
+        try:
+            while reading:
+                left = self.deadline - time.monotonic()
+                if left <= 0:
+                    return b"", b"", False
+                for fd in select.select(reading, [], [], left)[0]:
+                    data = os.read(fd, 65536)
+                    if data:
+                        chunks[fd].append(data)
+                    else:
+                        reading.remove(fd)
+            return b"".join(chunks[out_r]), b"".join(chunks[err_r]), True
+        finally:
+            os.close(out_r)
+            os.close(err_r)
 
     @staticmethod
     def fail_json(msg, **dummy):

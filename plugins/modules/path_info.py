@@ -16,11 +16,12 @@ description:
     and says whether the expected provider (the shared venv, uv's C(--default) shims, or a directory you name) won.
   - When it did not win, it names what shadows it (a PATH entry, an alias or a function) and, when the shell can
     trace its startup (bash, zsh and fish), the startup file and line that put it there. Where it cannot (sh, dash,
-    tcsh, csh), the origin is null and the reason says so and where to look.
+    tcsh, csh, nushell), the origin is null and the reason says so and where to look.
   - Each loss says whose fault it is, the user's own files or the system's (RV(results[].fault)); by default a loss by
     the user's own files is listed in RV(user_losses) and does not fail RV(verdict) (O(user_files)).
-  - Each shell is probed in its own syntax (POSIX shells, fish, tcsh and csh) wherever it is the shell that starts,
-    in the user's login and interactive shells, in C(ssh host cmd), and in cron when the crontab sets C(SHELL=).
+  - Each shell is probed in its own syntax (POSIX shells, fish, tcsh and csh, nushell) wherever it is the shell that
+    starts, in the user's login and interactive shells, in C(ssh host cmd), and in cron when the crontab sets
+    C(SHELL=).
   - Read-only. Runs the probes in check mode as well and never reports a change.
   - "How each context is built: C(login) is C(su -l) (PAM, login.defs) then the user's passwd shell as an interactive
     login shell. C(interactive) is that login environment starting the user's shell again as an interactive
