@@ -223,9 +223,9 @@ def test_05_a_change_of_minor_never_breaks_a_users_python_or_tool():
     assert_loop_ran_across(seen, "3.11.2", "3.13.5")
     assert user_python() == ["/opt/uv/venv/bin/python", "3.13.5", "requests"]
     assert sh("readlink %s/venv" % ROOT).stdout.strip() == "venv-3.13.5"
-    # the old generations are retired, the tool runs on 3.13.5
-    assert sh("ls %s" % ROOT).stdout.split() == ["bin", "cache", "downloads", "python", "python-bin", "tool-bin",
-                                                 "tools", "venv", "venv-3.13.5"]
+    # the old generations are retired, the tool runs on 3.13.5 (lib: which-python's engine)
+    assert sh("ls %s" % ROOT).stdout.split() == ["bin", "cache", "downloads", "lib", "python", "python-bin",
+                                                 "tool-bin", "tools", "venv", "venv-3.13.5"]
     assert sh("ls %s/tools" % ROOT).stdout.split() == ["3.13.5"]
     assert sh("readlink %s/tool-bin/pre-commit" % ROOT).stdout.strip() == ROOT + "/tools/3.13.5/pre-commit/bin/pre-commit"
     assert sh("ls %s/venv-3.13.5/lib" % ROOT).stdout.split() == ["python3.13"]
