@@ -17,13 +17,11 @@ import os
 import posixpath
 import re
 
-from ansible_collections.labfleet.uv.plugins.module_utils._input_checks import control_character, spec_problem
+from ansible_collections.labfleet.uv.plugins.module_utils._input_checks import SYSTEM_DIRS, control_character, spec_problem
 from ansible_collections.labfleet.uv.plugins.plugin_utils._paths import inside, norm
 from ansible_collections.labfleet.uv.plugins.plugin_utils._tool_checks import tool_problems
 
 P = "shared_python_"
-SYSTEM_DIRS = ("/", "/opt", "/usr", "/usr/local", "/etc", "/home", "/var", "/srv", "/root", "/tmp", "/bin", "/sbin",
-               "/lib", "/usr/bin", "/usr/lib", "/usr/local/bin", "/var/lib", "/boot")
 DISTRO_BIN_DIRS = ("/bin", "/sbin", "/usr/bin", "/usr/sbin")
 # directories holding trees the role manages: apart from every other directory
 TREE_DIRS = ("python_install_dir", "tool_dir", "download_dir", "venv_path")

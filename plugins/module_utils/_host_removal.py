@@ -27,6 +27,7 @@ import stat
 
 from ansible_collections.labfleet.uv.plugins.module_utils._files import read_regular_file, write_atomically
 from ansible_collections.labfleet.uv.plugins.module_utils._generations import GENERATION_RE
+from ansible_collections.labfleet.uv.plugins.module_utils._input_checks import SYSTEM_DIRS
 from ansible_collections.labfleet.uv.plugins.module_utils._uv import LOCK_PATH, host_lock
 from ansible_collections.labfleet.uv.plugins.module_utils._sweep import lstat_or_none
 
@@ -35,9 +36,6 @@ from ansible_collections.labfleet.uv.plugins.module_utils._sweep import lstat_or
 MARKER_CAP = 65536
 BLOCK_FILE_CAP = 1 << 20
 # never removed whole, whatever the options say
-SYSTEM_DIRS = frozenset(("/", "/opt", "/usr", "/usr/local", "/usr/local/etc", "/etc", "/home", "/var", "/srv",
-                         "/root", "/tmp", "/bin", "/sbin", "/lib", "/usr/bin", "/usr/sbin", "/usr/lib",
-                         "/usr/local/bin", "/usr/local/sbin", "/var/lib", "/boot", "/run"))
 
 # one thing the removal takes away. kind: file (a file or a link, unlinked), tree (a directory removed whole, or the
 # link standing there), block (the role's marked lines taken out of the file), directory (an empty one, rmdir)

@@ -15,6 +15,10 @@ import stat
 
 # characters no value written into a shell, TOML or ini file may hold: C0 and C1 controls, DEL, and the line and
 # paragraph separators some readers take for a line break
+# directories of the system: never the role's root (validated on the controller), never removed whole (state=absent)
+SYSTEM_DIRS = frozenset(("/", "/opt", "/usr", "/usr/local", "/usr/local/etc", "/etc", "/home", "/var", "/srv",
+                         "/root", "/tmp", "/bin", "/sbin", "/lib", "/usr/bin", "/usr/sbin", "/usr/lib",
+                         "/usr/local/bin", "/usr/local/sbin", "/var/lib", "/boot", "/run"))
 CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 

@@ -268,3 +268,11 @@ def test_each_pattern_matches_the_whole_value_not_up_to_a_trailing_newline(setti
     """Beside the control character, each value's own pattern refuses it (fullmatch / \\Z, not `$`)."""
     settings.update(wrong)
     assert any(own_message in p for p in shared_python_problems(settings)), shared_python_problems(settings)
+
+
+@pytest.mark.parametrize("root", ["/usr/local/sbin", "/usr/sbin", "/run", "/usr/local/etc"])
+def test_a_directory_the_removal_would_never_take_is_no_root_either(settings, root):
+    """One list of the system's directories (_input_checks.SYSTEM_DIRS) for the root's check and the removal's."""
+    settings.update(shared_python_root=root)
+    assert any(p.startswith("shared_python_root is %s, a directory of the system" % root)
+               for p in shared_python_problems(settings))
