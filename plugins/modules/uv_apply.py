@@ -27,12 +27,7 @@ description:
   - With O(state=absent), removes what the role added instead (see O(state)).
 extends_documentation_fragment:
   - labfleet.uv.uv
-  - labfleet.uv.host_uv
-  - labfleet.uv.host_python
-  - labfleet.uv.host_venv
-  - labfleet.uv.host_tools
-  - labfleet.uv.host_generations
-  - labfleet.uv.host_paths
+  - labfleet.uv.host
 attributes:
   check_mode:
     support: full

@@ -20,12 +20,7 @@ description:
     is pending, so a run on a host that is already right costs one module round trip before the verdict.
 extends_documentation_fragment:
   - labfleet.uv.uv
-  - labfleet.uv.host_uv
-  - labfleet.uv.host_python
-  - labfleet.uv.host_venv
-  - labfleet.uv.host_tools
-  - labfleet.uv.host_generations
-  - labfleet.uv.host_paths
+  - labfleet.uv.host
 author:
   - labfleet.uv developers (@labfleet)
 """

@@ -108,7 +108,14 @@ def layout(tmp_path):
     os.symlink("/usr/bin/python3", root + "/foreign/bin/python")
     for name in ("uv", "uvx"):
         open(os.path.join(root, "bin", name), "w").close()
-    return dict(root=root, venv=venv, base=base, uv=root + "/bin/uv", foreign=root + "/foreign/bin")
+    # what the venv's python says of itself (executable, prefix, base prefix, version)
+    venv_py = (venv + "/bin/python", venv, base, "3.11.2")
+    return dict(root=root, venv=venv, base=base, uv=root + "/bin/uv", foreign=root + "/foreign/bin", venv_py=venv_py)
+
+
+def venv_python(L):
+    """A probe's answer for the word python: the venv's, found on PATH."""
+    return {"python": ("python is %s/bin/python" % L["venv"], 0, [], L["venv_py"])}
 
 
 def run_main(monkeypatch, capsys, params, answer):
@@ -143,7 +150,6 @@ needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="path_info refuses to 
 @needs_root
 def test_foreign_python_earlier_on_path_loses_with_the_line_that_put_it_there(layout, monkeypatch, capsys):
     L = layout
-    venv_py = (L["venv"] + "/bin/python", L["venv"], L["base"], "3.11.2")
     foreign_py = ("/usr/bin/python3", "/usr", "/usr", "3.11.2")
 
     def answer(argv, token):
@@ -156,7 +162,7 @@ def test_foreign_python_earlier_on_path_loses_with_the_line_that_put_it_there(la
         path = [L["venv"] + "/bin", L["root"] + "/bin", "/usr/bin"]
         cmds = {"uv": ("uv is %s/bin/uv" % L["root"], 0, ["uv 0.13.9"], None)}
         if login:
-            cmds["python"] = ("python is %s/bin/python" % L["venv"], 0, [], venv_py)
+            cmds.update(venv_python(L))
         else:
             path = [L["foreign"]] + path
             cmds["python"] = ("python is %s/python" % L["foreign"], 0, [], foreign_py)
@@ -339,7 +345,6 @@ def test_only_required_contexts_count_and_an_error_there_fails_the_verdict(layou
 def test_every_context_runs_through_main(layout, monkeypatch, capsys):
     """All seven contexts, each reported as probed or unavailable (what this machine lacks), none crashing."""
     L = layout
-    venv_py = (L["venv"] + "/bin/python", L["venv"], L["base"], "3.11.2")
     seen = []
 
     def answer(argv, token):
@@ -355,7 +360,7 @@ def test_every_context_runs_through_main(layout, monkeypatch, capsys):
         if argv[0] == "crontab":
             return 1, "", "no crontab for root\n"
         return 0, probe_answer(token, [L["venv"] + "/bin", "/usr/bin"],
-                               {"python": ("python is %s/bin/python" % L["venv"], 0, [], venv_py)}), ""
+                               venv_python(L)), ""
 
     result, dummy = run_main(monkeypatch, capsys, dict(
         users=["root"], commands=["python"], venv_path=L["venv"], python_install_dir=L["root"] + "/python",
@@ -410,11 +415,10 @@ def runner_says(status, out="", err="", rc=0, **extra):
 def test_what_stopped_a_probe_is_its_reason_and_an_answer_whose_leftover_only_held_the_output_stands(
         layout, monkeypatch, capsys):
     L = layout
-    venv_py = (L["venv"] + "/bin/python", L["venv"], L["base"], "3.11.2")
 
     def answer(argv, token):
         whole = probe_answer(token, [L["venv"] + "/bin", "/usr/bin"],
-                             {"python": ("python is %s/bin/python" % L["venv"], 0, [], venv_py)})
+                             venv_python(L))
         if "exec" in argv[-1]:          # interactive: a leftover held the output silently, then was killed
             return runner_says("held", whole)
         return runner_says("writing", whole + ".\n.\n", after=4)
@@ -461,13 +465,12 @@ def test_an_account_whose_probe_timed_out_costs_no_second_timeout(layout, monkey
 @needs_root
 def test_probes_not_started_before_the_deadline_are_errors_that_say_so(layout, monkeypatch, capsys):
     L = layout
-    venv_py = (L["venv"] + "/bin/python", L["venv"], L["base"], "3.11.2")
     limits = []
 
     def answer(argv, token):
         time.sleep(1.5)
         return 0, probe_answer(token, [L["venv"] + "/bin"],
-                               {"python": ("python is %s/bin/python" % L["venv"], 0, [], venv_py)}), ""
+                               venv_python(L)), ""
 
     real_unwrap = _bounded_run.unwrap
     monkeypatch.setattr(_bounded_run, "unwrap", lambda argv: limits.append(real_unwrap(argv)[0]) or
