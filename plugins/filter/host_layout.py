@@ -141,9 +141,7 @@ def blocks(s, t):
 
 
 def host_layout(settings, texts):
-    """{directories, files, links, blocks, venv_files} for uv_state/uv_apply (module options of the same names),
-    and for state=absent: system_dirs (the role's directories outside its root) and shell_files (the shells'
-    startup files).
+    """{directories, files, links, blocks, venv_files} for uv_state/uv_apply (module options of the same names).
 
     files: uv's configuration and the requirements file first (first: true, written before uv runs), then the
     commands and the shells' startup files, all root's.
@@ -158,11 +156,9 @@ def host_layout(settings, texts):
     first = [file(s["uv_config_path"], t["uv_toml"], first=True)]
     if s["venv_enabled"] and t["requirements"] is not None:
         first.append(file(s["requirements_path"], t["requirements"], first=True))
-    shell_files = profile_files(s, t)
-    files = first + command_files(s, t, in_venv) + which_on_host + engine_files + shell_files
+    files = first + command_files(s, t, in_venv) + which_on_host + engine_files + profile_files(s, t)
     return dict(directories=directories(s) + engine_dirs, files=[dict(f, **ROOT_OWNED) for f in files], links=links(s),
-                blocks=blocks(s, t), venv_files=in_venv, system_dirs=split_directories(s)[1],
-                shell_files=shell_files)
+                blocks=blocks(s, t), venv_files=in_venv)
 
 
 class FilterModule(object):

@@ -19,9 +19,7 @@ from contextlib import contextmanager
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.labfleet.uv.plugins.module_utils._command_output import printed, read_command
-# is_minor: path_info imports it from here
-from ansible_collections.labfleet.uv.plugins.module_utils._generations import (  # noqa: F401 pylint: disable=unused-import
-    installed_patch, is_minor)
+from ansible_collections.labfleet.uv.plugins.module_utils._generations import installed_patch
 from ansible_collections.labfleet.uv.plugins.module_utils._trust import why_untrusted
 from ansible_collections.labfleet.uv.plugins.module_utils._userland import host_python_platform
 

@@ -394,7 +394,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.labfleet.uv.plugins.module_utils._path_contexts import ALL_CONTEXTS, NOLOGIN_SHELLS, PathInfo
 from ansible_collections.labfleet.uv.plugins.module_utils._path_report import report
 from ansible_collections.labfleet.uv.plugins.module_utils._path_shells import WORD_RE
-from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS, is_minor
+from ansible_collections.labfleet.uv.plugins.module_utils._generations import is_minor
+from ansible_collections.labfleet.uv.plugins.module_utils._uv import UV_COMMON_ARGS
 
 
 def arguments():

@@ -30,7 +30,8 @@ def test_defaults_own_the_tree_and_write_no_commands():
     root_owned = dict(owner="root", group="root")
     assert [d for d in got["directories"] if d.get("owner")][0] == dict(root_owned, path="/opt/uv", mode="0755")
     assert got["directories"][-2:] == [dict(path="/etc/uv"), dict(root_owned, path="/opt/uv/cache", mode="0700")]
-    assert got["system_dirs"] == [] and got["links"] == []
+    # outside the root only uv's configuration directory, made to exist, not taken over
+    assert [d["path"] for d in got["directories"] if not d.get("owner")] == ["/etc/uv"] and got["links"] == []
     assert paths(got["files"]) == ["/etc/uv/uv.toml", "/etc/profile.d/labfleet-uv.sh",
                                    "/etc/fish/conf.d/labfleet-uv.fish", "/usr/share/nushell/vendor/autoload/labfleet-uv.nu"]
     assert got["files"][0]["first"] and all(f["owner"] == "root" for f in got["files"])
@@ -45,8 +46,7 @@ def test_defaults_own_the_tree_and_write_no_commands():
 
 def test_command_dir_gets_the_venvs_commands_launchers_and_uv_links():
     got = layout(command_dir="/usr/local/bin", texts=dict(requirements="x==1\n"))
-    assert got["system_dirs"] == ["/usr/local/bin"]
-    assert dict(path="/usr/local/bin") in got["directories"]
+    assert [d["path"] for d in got["directories"] if not d.get("owner")] == ["/usr/local/bin", "/etc/uv"]
     files = {f["path"]: f for f in got["files"]}
     assert files["/opt/uv/requirements.txt"]["first"] and files["/opt/uv/requirements.txt"]["content"] == "x==1\n"
     assert [p for p in files if p.startswith("/usr/local/bin/")] == [
@@ -65,8 +65,8 @@ def test_no_venv_no_guard_uv_in_the_command_dir_and_no_optional_shells():
     assert paths(got["files"]) == ["/etc/uv/uv.toml", "/usr/local/bin/python", "/usr/local/bin/python3",
                                    "/usr/local/bin/python3.13", "/etc/profile.d/labfleet-uv.sh"]
     # /opt/uv/... are outside root /srv/py: the system's, made to exist, not taken over
-    assert "/usr/local/bin" in got["system_dirs"] and not any(d.get("owner") and d["path"].startswith("/opt")
-                                                              for d in got["directories"][:-1])
+    assert dict(path="/usr/local/bin") in got["directories"]
+    assert not any(d.get("owner") and d["path"].startswith("/opt") for d in got["directories"][:-1])
 
 
 def test_a_missing_setting_is_named():
