@@ -10,9 +10,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
 from labfleet_testing import REPO, login, ok  # noqa: E402  pylint: disable=wrong-import-position
-from pi_vm import path_verdict, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
-# the uv build that aborts as jemalloc does on 16K pages (the container stand-in's test makes it)
-from test_pi_os import fake_uv_archive  # noqa: E402  pylint: disable=wrong-import-position
+from pi_vm import fake_uv_archive, path_verdict, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
 
 VENV = "/opt/uv/venv"
 PI_OS_USER_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games"
