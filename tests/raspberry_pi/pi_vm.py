@@ -31,7 +31,9 @@ def connection():
 
 
 def path_verdict(args):
-    """labfleet.uv.path_info on the VM, as the role's verdict runs it."""
+    """labfleet.uv.path_info on the VM, as the role's verdict runs it; each probe with room for a busy machine's
+    full emulation (600 s, as the scenarios give the role's verdict)."""
+    args = dict(dict(timeout=600), **args)
     env = ansible_env(ANSIBLE_STDOUT_CALLBACK="json", ANSIBLE_LOAD_CALLBACK_PLUGINS="1")
     proc = subprocess.run(["ansible", "all"] + connection() + ["-m", "labfleet.uv.path_info", "-a", json.dumps(args)],
                           cwd=REPO, env=env, capture_output=True, text=True, check=False)
