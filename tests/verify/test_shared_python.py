@@ -45,7 +45,7 @@ def ok(result):
 
 
 # the shells the first user is also checked in beside each user's own login (a scenario whose shell files another
-# scenario checks, such as the 32-bit Pi VM beside the 64-bit one, sets none: LABFLEET_VERIFY_SHELLS="")
+# scenario checks, such as the booted Pi VMs beside the default one, sets none: LABFLEET_VERIFY_SHELLS="")
 SHELLS = [s for s in os.environ.get("LABFLEET_VERIFY_SHELLS", "bash,sh").split(",") if s]
 CONTEXTS = [(FIRST, shell) for shell in SHELLS] + [(u, None) for u in USERS]
 
