@@ -3,7 +3,8 @@
 Runs after molecule/default converged: each case re-runs that scenario's converge with one variable made wrong
 (extra vars), expects the run to fail with a message naming that variable, and then checks that no file on the
 host changed (nothing newer than a marker written just before, outside what the kernel and Ansible's own temporary
-directory touch).
+directory touch). And a uv build that cannot run on the host (it aborts at start) is refused before it replaces the
+installed uv.
 """
 import json
 import os
@@ -13,7 +14,7 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
-from labfleet_testing import run_playbook  # noqa: E402  pylint: disable=wrong-import-position
+from labfleet_testing import fake_uv_archive, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
 
 HOST = os.environ.get("LABFLEET_BAD_INPUT_HOST", "labfleet-uv-debian13")
 MARKER = "/root/.labfleet-bad-input-marker"
@@ -59,3 +60,28 @@ def test_bad_input_is_refused_before_any_change(wrong, variable):
     for name in variable if isinstance(variable, tuple) else (variable,):
         assert any(name in line for line in failed), "%s not named in:\n%s" % (name, "\n".join(failed)[-3000:])
     assert changed_since_marker() == []
+
+
+def on_host(cmd):
+    return subprocess.run(["podman", "exec", HOST, "sh", "-c", cmd], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def test_a_uv_build_that_aborts_here_is_refused_and_the_installed_uv_stays():
+    """A uv whose allocator aborts on the host (as a jemalloc build for 4K pages does on a 16K-page Pi 5) is caught by
+    running it before it replaces anything: the run fails naming the page size and shared_python_uv_version, and
+    the installed uv stays (nothing staged beside it). Native here: the check reads the kernel's page size and uv's
+    own output, the same on every machine."""
+    before = on_host("sha256sum /opt/uv/bin/uv /opt/uv/bin/uvx")
+    archive, sha = fake_uv_archive("0.13.10", on_host("uname -m"))
+    proc = run_playbook("molecule/default/converge.yml", HOST, "-e", json.dumps(
+        {"shared_python_uv_version": "0.13.10", "shared_python_uv_controller_file": archive,
+         "shared_python_uv_sha256": sha}))
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out[-3000:]
+    page_size = on_host("getconf PAGESIZE")
+    assert "aborts on this machine" in out and "%s-byte pages" % page_size in out, out[-3000:]
+    assert "shared_python_uv_version" in out
+    assert on_host("sha256sum /opt/uv/bin/uv /opt/uv/bin/uvx") == before
+    assert on_host("ls -A /opt/uv/bin").split() == ["uv", "uvx"]
+    assert on_host("su - alice -c 'uv --version'").startswith("uv 0.13.9")

@@ -2,10 +2,14 @@
 checkout against a container, the way Molecule's provisioner does. Each test directory's conftest.py puts
 this directory on sys.path.
 """
+import hashlib
+import io
 import json
 import os
 import shlex
 import subprocess
+import tarfile
+import tempfile
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -68,3 +72,20 @@ def run_playbook(playbook, names, *extra):
     names = [names] if isinstance(names, str) else list(names)
     return subprocess.run(["ansible-playbook", playbook] + connection(*names) + list(extra),
                           cwd=REPO, env=ansible_env(), capture_output=True, text=True, check=False)
+
+
+def fake_uv_archive(version, machine):
+    """A uv release tarball for `machine` (uname -m) whose uv aborts the way a jemalloc build for 4K pages does on a
+    16K-page Pi 5; its path and sha256."""
+    crash = (b"#!/bin/sh\necho '<jemalloc>: Unsupported system page size' >&2\n"
+             b"echo 'memory allocation of 96 bytes failed' >&2\nkill -ABRT $$\n")
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tf:
+        for name in ("uv", "uvx"):
+            info = tarfile.TarInfo("uv-%s-unknown-linux-gnu/%s" % (machine, name))
+            info.size, info.mode = len(crash), 0o755
+            tf.addfile(info, io.BytesIO(crash))
+    path = os.path.join(tempfile.mkdtemp(prefix="labfleet-fake-uv-"), "uv-%s-%s.tar.gz" % (version, machine))
+    with open(path, "wb") as f:
+        f.write(buf.getvalue())
+    return path, hashlib.sha256(buf.getvalue()).hexdigest()

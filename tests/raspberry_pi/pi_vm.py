@@ -2,15 +2,11 @@
 ssh as pi with the key of its image, root through pi's sudo. The scenario's create step wrote the ssh config that
 LABFLEET_VM_SSH_CONFIG names (Host NAME: 127.0.0.1, the forwarded port, the key).
 """
-import hashlib
-import io
 import json
 import os
 import re
 import subprocess
 import sys
-import tarfile
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
 from labfleet_testing import REPO, ansible_env, json_printed  # noqa: E402  pylint: disable=wrong-import-position
@@ -44,19 +40,3 @@ def run_playbook(playbook, *extra):
     """ansible-playbook against the VM; the CompletedProcess (stdout and stderr captured)."""
     return subprocess.run(["ansible-playbook", playbook] + connection() + list(extra),
                           cwd=REPO, env=ansible_env(), capture_output=True, text=True, check=False)
-
-
-def fake_uv_archive(version):
-    """A uv release tarball whose uv aborts the way a jemalloc build for 4K pages does on a 16K-page Pi 5."""
-    crash = (b"#!/bin/sh\necho '<jemalloc>: Unsupported system page size' >&2\n"
-             b"echo 'memory allocation of 96 bytes failed' >&2\nkill -ABRT $$\n")
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz") as tf:
-        for name in ("uv", "uvx"):
-            info = tarfile.TarInfo("uv-aarch64-unknown-linux-gnu/" + name)
-            info.size, info.mode = len(crash), 0o755
-            tf.addfile(info, io.BytesIO(crash))
-    path = os.path.join(tempfile.mkdtemp(prefix="labfleet-fake-uv-"), "uv-%s-aarch64.tar.gz" % version)
-    with open(path, "wb") as f:
-        f.write(buf.getvalue())
-    return path, hashlib.sha256(buf.getvalue()).hexdigest()

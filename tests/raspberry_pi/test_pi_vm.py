@@ -9,8 +9,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
-from labfleet_testing import REPO, login, ok  # noqa: E402  pylint: disable=wrong-import-position
-from pi_vm import fake_uv_archive, path_verdict, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
+from labfleet_testing import login, ok  # noqa: E402  pylint: disable=wrong-import-position
+from pi_vm import path_verdict  # noqa: E402  pylint: disable=wrong-import-position
 
 VENV = "/opt/uv/venv"
 PI_OS_USER_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games"
@@ -73,20 +73,3 @@ def test_path_info_verdict_for_pi_in_every_context(host):
     really = ok(host.run("systemd-run --quiet --wait --pipe --collect --uid=pi -- "
                          "python -c 'import sys; print(sys.executable)'"))
     assert really == "/usr/bin/python"
-
-
-def test_a_uv_build_that_aborts_on_large_pages_is_refused_and_the_installed_uv_stays(host):
-    before = ok(host.run("sha256sum /opt/uv/bin/uv /opt/uv/bin/uvx"))
-    archive, sha = fake_uv_archive("0.13.10")
-    proc = run_playbook(os.path.join(REPO, "molecule", "default", "converge.yml"),
-                        "-e", json.dumps({"shared_python_uv_version": "0.13.10",
-                                          "shared_python_uv_controller_file": archive,
-                                          "shared_python_uv_sha256": sha, "shared_python_verdict_users": ["pi"]}))
-    out = proc.stdout + proc.stderr
-    assert proc.returncode != 0, out[-3000:]
-    page_size = ok(host.run("getconf PAGESIZE"))
-    assert "aborts on this machine" in out and "%s-byte pages" % page_size in out, out[-3000:]
-    assert "shared_python_uv_version" in out
-    assert ok(host.run("sha256sum /opt/uv/bin/uv /opt/uv/bin/uvx")) == before
-    assert ok(host.run("ls -A /opt/uv/bin")).split() == ["uv", "uvx"]  # nothing staged left behind
-    assert ok(login(host, "pi", "uv --version")).startswith("uv 0.13.9")
