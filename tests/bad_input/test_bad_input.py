@@ -42,17 +42,21 @@ CASES = [
 ]
 
 
+def on_host(cmd):
+    """`cmd` as root on the host (sh -c), which must succeed; its stripped stdout."""
+    return subprocess.run(["podman", "exec", HOST, "sh", "-c", cmd], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
 def changed_since_marker():
     prune = " -o ".join("-path %s" % p for p in NOT_THE_ROLES)
-    proc = subprocess.run(["podman", "exec", HOST, "sh", "-c",
-                           "find / -xdev \\( %s \\) -prune -o -newer %s -print" % (prune, MARKER)],
-                          capture_output=True, text=True, check=True)
-    return sorted(line for line in proc.stdout.splitlines() if line != MARKER)
+    out = on_host("find / -xdev \\( %s \\) -prune -o -newer %s -print" % (prune, MARKER))
+    return sorted(line for line in out.splitlines() if line != MARKER)
 
 
 @pytest.mark.parametrize("wrong,variable", [pytest.param(c[1], c[2], id=c[0]) for c in CASES])
 def test_bad_input_is_refused_before_any_change(wrong, variable):
-    subprocess.run(["podman", "exec", HOST, "sh", "-c", "touch %s && sleep 1" % MARKER], check=True)
+    on_host("touch %s && sleep 1" % MARKER)
     proc = run_playbook("molecule/default/converge.yml", HOST, "-e", json.dumps(wrong))
     output = proc.stdout + proc.stderr
     assert proc.returncode != 0, output[-3000:]
@@ -60,11 +64,6 @@ def test_bad_input_is_refused_before_any_change(wrong, variable):
     for name in variable if isinstance(variable, tuple) else (variable,):
         assert any(name in line for line in failed), "%s not named in:\n%s" % (name, "\n".join(failed)[-3000:])
     assert changed_since_marker() == []
-
-
-def on_host(cmd):
-    return subprocess.run(["podman", "exec", HOST, "sh", "-c", cmd], capture_output=True, text=True,
-                          check=True).stdout.strip()
 
 
 def test_a_uv_build_that_aborts_here_is_refused_and_the_installed_uv_stays():

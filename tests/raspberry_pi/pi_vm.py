@@ -34,9 +34,3 @@ def path_verdict(args):
     proc = subprocess.run(["ansible", "all"] + connection() + ["-m", "labfleet.uv.path_info", "-a", json.dumps(args)],
                           cwd=REPO, env=env, capture_output=True, text=True, check=False)
     return json_printed(proc)["plays"][0]["tasks"][0]["hosts"][vm_name()]
-
-
-def run_playbook(playbook, *extra):
-    """ansible-playbook against the VM; the CompletedProcess (stdout and stderr captured)."""
-    return subprocess.run(["ansible-playbook", playbook] + connection() + list(extra),
-                          cwd=REPO, env=ansible_env(), capture_output=True, text=True, check=False)
