@@ -27,6 +27,8 @@ BOOT_TYPES = {"b", "c", "e", "ef", "c12a7328-f81f-11d2-ba4b-00a0c93ec93b", "ebd0
 # never land in the image, and a read-only image still has somewhere to write them.
 API_FILESYSTEMS = (("proc", "proc", "proc", None), ("sysfs", "sysfs", "sys", None), (None, "/dev", "dev", "bind"),
                    ("tmpfs", "tmpfs", "tmp", "mode=1777"), ("tmpfs", "tmpfs", "run", "mode=0755"))
+# how long a loop device the kernel is already taking down (see DiskImage.detach) may stay listed
+DETACH_WAIT = 10.0
 BOOT_HINT = (". This kernel cannot mount the boot partition (no vfat in /proc/filesystems?): set boot_mount to an "
              "empty string to leave it unmounted; provisioning the root does not need it")
 
@@ -218,6 +220,19 @@ class DiskImage(object):
             ordered += sorted(targets, key=lambda t: t.count("/"), reverse=True)
         return ordered
 
+    def detach(self, device):
+        """losetup --detach, where a device that stops backing the image anyway is no failure: one asked to detach
+        while it was mounted (a run killed half way, an admin's losetup -d) is marked to go by itself, and the
+        kernel takes it down once the unmount closed it, a moment later, so detaching it again says
+        "No such device or address"."""
+        args = ["losetup", "--detach", device]
+        rc, out, err = self.module.run_command(args)
+        deadline = time.monotonic() + DETACH_WAIT
+        while rc != 0 and device in self.loops_of_image():
+            if time.monotonic() >= deadline:
+                self.mounts.fail("detaching %s failed (rc=%d): %s" % (device, rc, (err or out).strip()), cmd=args)
+            time.sleep(0.2)
+
     def loops_of_image(self):
         out = self.mounts.run(["losetup", "--json", "--list", "--output", "NAME,BACK-FILE"], "losetup --list")
         devices = json.loads(out)["loopdevices"] if out.strip() else []
@@ -295,7 +310,7 @@ class DiskImage(object):
         for target in present:
             self.mounts.run(["umount", target], "unmounting %s" % target)
         for device in loops:
-            self.mounts.run(["losetup", "--detach", device], "detaching %s" % device)
+            self.detach(device)
         self.mounts.remove_scratch()
         left = self.mounts_under()
         if left:

@@ -150,3 +150,34 @@ def test_a_run_that_fails_half_way_still_unmounts_everything(copy_runs):
     assert loops_of(copy) == []
     # and nothing was left running from the image: the unmount found no process to stop
     assert '"stopped_processes": []' in out, out[-4000:]
+
+
+def disk_image(**args):
+    """The labfleet.uv.disk_image module run on this workstation: (rc, output)."""
+    done = subprocess.run(["ansible", "localhost", "-c", "local", "-m", "labfleet.uv.disk_image", "-a", json.dumps(args)],
+                          cwd=REPO, env=ansible_env(), capture_output=True, text=True)
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_an_image_whose_loop_devices_were_already_told_to_detach_is_unmounted_cleanly():
+    # What a run killed half way, or an admin's losetup -d, leaves: the image mounted, its loop devices marked
+    # to go when closed. The kernel takes them down as the unmount closes them; the unmount must not fail on that.
+    copy, dummy = image_copy("detached-early")
+    root = os.path.join(WORK, "detached-early.root")
+    try:
+        rc, out = disk_image(image=copy, path=root, boot_mount=HOST_VARS["pi_image_boot_mount"], read_only=True)
+        assert rc == 0, out
+        loops = loops_of(copy)
+        assert loops and mounts_under(root), out
+        for device in loops:
+            sh("losetup", "--detach", device)  # busy: the kernel marks it to detach itself (autoclear)
+        assert loops_of(copy) == loops
+        rc, out = disk_image(image=copy, path=root, state="unmounted")
+        assert rc == 0, out
+        assert mounts_under(root) == [] and loops_of(copy) == []
+    finally:
+        disk_image(image=copy, path=root, state="unmounted")
+        os.unlink(copy)
+        os.unlink(os.path.join(WORK, "detached-early.yml"))
+        if os.path.isdir(root):
+            os.rmdir(root)

@@ -6,6 +6,7 @@ import pytest
 from ansible.module_utils import basic
 from .module_args import patch_module_args
 
+from ansible_collections.labfleet.uv.plugins.module_utils import _disk_image
 from ansible_collections.labfleet.uv.plugins.module_utils._disk_image import POLICY_RC_TEXT
 from ansible_collections.labfleet.uv.plugins.modules import disk_image
 
@@ -272,6 +273,32 @@ def test_leftover_loop_devices_are_detached_even_when_nothing_is_mounted(monkeyp
         (["findmnt", "--json", "--list", "--output", "TARGET,SOURCE"], 0, findmnt("/")),
     ])
     assert result["changed"] is True
+
+
+def test_a_loop_device_the_kernel_took_down_after_the_unmount_is_not_a_failure(monkeypatch, capsys, image, mnt):
+    # asked to detach while mounted (a killed run, an admin's losetup -d), the device goes once unmounted:
+    # detaching it again fails with ENXIO, and it no longer backs the image
+    result, dummy = run(monkeypatch, capsys, dict(image=image, path=mnt, state="unmounted"), [
+        (["findmnt", "--json", "--list", "--output", "TARGET,SOURCE"], 0, findmnt(mnt)),
+        (["losetup", "--json", "--list", "--output", "NAME,BACK-FILE"], 0, losetup_list(image, "/dev/loop0")),
+        (["umount", mnt], 0, ""),
+        (["losetup", "--detach", "/dev/loop0"], 1, ""),
+        (["losetup", "--json", "--list", "--output", "NAME,BACK-FILE"], 0, losetup_list(image)),
+        (["findmnt", "--json", "--list", "--output", "TARGET,SOURCE"], 0, findmnt("/")),
+    ])
+    assert result["changed"] is True and "failed" not in result
+
+
+def test_a_loop_device_that_stays_attached_after_a_failed_detach_fails_naming_it(monkeypatch, capsys, image, mnt):
+    monkeypatch.setattr(_disk_image, "DETACH_WAIT", 0.0)
+    result, dummy = run(monkeypatch, capsys, dict(image=image, path=mnt, state="unmounted"), [
+        (["findmnt", "--json", "--list", "--output", "TARGET,SOURCE"], 0, findmnt("/")),
+        (["losetup", "--json", "--list", "--output", "NAME,BACK-FILE"], 0, losetup_list(image, "/dev/loop7")),
+        (["losetup", "--detach", "/dev/loop7"], 1, ""),
+        (["losetup", "--json", "--list", "--output", "NAME,BACK-FILE"], 0, losetup_list(image, "/dev/loop7")),
+    ])
+    assert result["failed"] is True
+    assert result["msg"].startswith("detaching /dev/loop7 failed (rc=1)"), result["msg"]
 
 
 @pytest.mark.parametrize("params,message", [
