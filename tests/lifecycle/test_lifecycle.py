@@ -267,6 +267,47 @@ def assert_path_gives_something_that_works(context):
         assert sh("pre-commit --version", user="alice", check=False).returncode == 0, context
 
 
+def children_of():
+    """{parent pid: [its children's pids]} of every process on this machine."""
+    children = {}
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    return children
+
+
+def kill_run(pid):
+    """SIGKILL to ansible-playbook `pid` and everything it started. Its workers are in sessions of their own
+    (Ansible's forks call setsid): its process group alone would leave a worker that was mid-task blocked for good
+    on a full result pipe. Everything is stopped first, found by parent links, so nothing forks in between."""
+    os.killpg(pid, signal.SIGSTOP)
+    stopped, found = set(), {pid}
+    while found - stopped:
+        for child in found - stopped:
+            try:
+                os.kill(child, signal.SIGSTOP)
+            except ProcessLookupError:
+                pass
+            stopped.add(child)
+        tree = children_of()
+        found = {pid}
+        todo = [pid]
+        while todo:
+            for child in tree.get(todo.pop(), []):
+                found.add(child)
+                todo.append(child)
+    for target in stopped:
+        try:
+            os.kill(target, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    os.killpg(pid, signal.SIGKILL)
+
+
 def kill_at(seconds, **extra):
     """Start a run, kill it and everything it started on the host after `seconds`: a crash or a lost controller."""
     proc = subprocess.Popen(converge_cmd(**extra), cwd=REPO, env=ansible_env(), stdout=subprocess.DEVNULL,
@@ -274,7 +315,7 @@ def kill_at(seconds, **extra):
     time.sleep(seconds)
     finished = proc.poll() is not None
     if not finished:
-        os.killpg(proc.pid, signal.SIGKILL)
+        kill_run(proc.pid)
     proc.wait()
     # on the host: each module Ansible runs there is a `/bin/sh -c '<python> ... && sleep 0'` that podman exec
     # starts in a session of its own (its python, uv, whatever they started are in it)
