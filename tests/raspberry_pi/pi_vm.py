@@ -21,9 +21,9 @@ def vm_name():
 
 
 def connection():
-    """ansible(-playbook) arguments that reach the VM as root, through pi's sudo."""
+    """ansible(-playbook) arguments that reach the VM as root, through pi's sudo (with the scenarios' ssh timeout)."""
     return ["-i", vm_name() + ",", "-c", "ssh", "-b", "-e", "ansible_python_interpreter=/usr/bin/python3",
-            "-e", "ansible_ssh_common_args='-F %s'" % SSH_CONFIG]
+            "-e", "ansible_ssh_common_args='-F %s'" % SSH_CONFIG, "-e", "ansible_ssh_timeout=120"]
 
 
 def path_verdict(args):
